@@ -1,0 +1,63 @@
+import type { Config, Metadata } from '../common/common.types';
+
+export const THREAD_STATUSES = ['idle', 'busy', 'interrupted', 'error'] as const;
+export type ThreadStatus = (typeof THREAD_STATUSES)[number];
+
+export interface Interrupt {
+  id?: string;
+  value: unknown;
+  when?: string;
+  resumable?: boolean;
+  ns?: string[];
+}
+
+export interface Thread {
+  thread_id: string;
+  created_at: string;
+  updated_at: string;
+  state_updated_at: string;
+  metadata: Metadata;
+  status: ThreadStatus;
+  config: Config;
+  /** Latest state values; null before the first run. */
+  values: Record<string, unknown> | null;
+  /** Pending interrupts keyed by task id. */
+  interrupts: Record<string, Interrupt[]>;
+  /** Set when status is `error`. */
+  error?: unknown;
+}
+
+export interface Checkpoint {
+  thread_id: string;
+  checkpoint_ns: string;
+  checkpoint_id: string;
+  checkpoint_map: Record<string, unknown> | null;
+}
+
+export interface ThreadTask {
+  id: string;
+  name: string;
+  error: string | null;
+  interrupts: Interrupt[];
+  checkpoint: Checkpoint | null;
+  state: ThreadState | null;
+  result?: unknown;
+}
+
+export interface ThreadState {
+  values: unknown;
+  next: string[];
+  tasks: ThreadTask[];
+  checkpoint: Checkpoint;
+  metadata: Record<string, unknown> | null;
+  created_at: string | null;
+  parent_checkpoint: Checkpoint | null;
+  interrupts: Interrupt[];
+}
+
+export const THREAD_SORT_FIELDS = ['thread_id', 'status', 'created_at', 'updated_at', 'state_updated_at'] as const;
+export type ThreadSortField = (typeof THREAD_SORT_FIELDS)[number];
+
+/** `keep_latest` keeps each thread's newest checkpoint; `delete` removes the threads. */
+export const PRUNE_STRATEGIES = ['delete', 'keep_latest'] as const;
+export type PruneStrategy = (typeof PRUNE_STRATEGIES)[number];
