@@ -1,0 +1,9 @@
+import { Controller, Get } from '@nestjs/common';
+
+@Controller('ok')
+export class HealthController {
+  @Get()
+  ok(): { ok: true } {
+    return { ok: true };
+  }
+}
