@@ -1,19 +1,19 @@
 import 'reflect-metadata';
-import { Controller, Get, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Logger } from '@nestjs/common';
+import { createApp } from './bootstrap';
+import { loadAppConfig } from './config/app-config';
+import { ConfigError } from './config/config-error';
 
-@Controller()
-class OkController {
-  @Get('ok')
-  ok() {
-    return { ok: true };
-  }
+async function main(): Promise<void> {
+  const config = loadAppConfig();
+  const app = await createApp(config);
+  await app.listen(config.port, config.host);
+  new Logger('Runhook').log(`listening on http://${config.host}:${config.port} (roles: ${[...config.roles].join(', ')})`);
 }
-@Module({ controllers: [OkController] })
-class AppModule {}
 
-async function main() {
-  const app = await NestFactory.create(AppModule);
-  await app.listen(2024, '127.0.0.1');
-}
-void main();
+main().catch((error: unknown) => {
+  const message = error instanceof ConfigError ? `configuration error: ${error.message}` : (error as Error).stack;
+  // eslint-disable-next-line no-console
+  console.error(message);
+  process.exit(1);
+});

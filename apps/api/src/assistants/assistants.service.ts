@@ -1,0 +1,122 @@
+import { ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import type {
+  Assistant,
+  AssistantVersion,
+  CountAssistantsDto,
+  CreateAssistantDto,
+  ListAssistantVersionsDto,
+  SearchAssistantsDto,
+  UpdateAssistantDto,
+} from '@runhook/contracts';
+import { Clock } from '../common/clock';
+import { defaultAssistantId, isUuid, uuid4 } from '../common/ids';
+import { GraphRegistry } from '../graphs/graph-registry.service';
+import { AssistantPage, AssistantsRepository } from './assistants.repository';
+
+@Injectable()
+export class AssistantsService {
+  constructor(
+    private readonly repository: AssistantsRepository,
+    private readonly graphs: GraphRegistry,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Every registered graph gets its system assistant, with the id every LangGraph server derives. */
+  async ensureSystemAssistants(): Promise<void> {
+    for (const graphId of this.graphs.graphIds()) {
+      const now = this.clock.isoNow();
+      await this.repository.insert({
+        assistant_id: defaultAssistantId(graphId),
+        graph_id: graphId,
+        config: {},
+        context: {},
+        metadata: { created_by: 'system' },
+        version: 1,
+        name: graphId,
+        description: null,
+        created_at: now,
+        updated_at: now,
+      });
+    }
+  }
+
+  async create(body: CreateAssistantDto): Promise<Assistant> {
+    this.assertGraph(body.graph_id);
+    const now = this.clock.isoNow();
+    const assistant: Assistant = {
+      assistant_id: body.assistant_id ?? uuid4(),
+      graph_id: body.graph_id,
+      config: body.config ?? {},
+      context: body.context ?? {},
+      metadata: body.metadata ?? {},
+      version: 1,
+      name: body.name ?? body.graph_id,
+      description: body.description ?? null,
+      created_at: now,
+      updated_at: now,
+    };
+    const created = await this.repository.insert(assistant);
+    if (created) return created;
+    if (body.if_exists === 'do_nothing') return this.get(assistant.assistant_id);
+    throw new ConflictException({ detail: `Assistant ${assistant.assistant_id} already exists` });
+  }
+
+  /** Accepts a uuid or, as LangGraph servers do, a graph id standing for its system assistant. */
+  async get(idOrGraph: string): Promise<Assistant> {
+    const assistant = await this.repository.get(this.resolveId(idOrGraph));
+    if (!assistant) throw new NotFoundException({ detail: `Assistant ${idOrGraph} not found` });
+    return assistant;
+  }
+
+  resolveId(idOrGraph: string): string {
+    if (isUuid(idOrGraph)) return idOrGraph.toLowerCase();
+    if (this.graphs.has(idOrGraph)) return defaultAssistantId(idOrGraph);
+    throw new UnprocessableEntityException({
+      detail: `Invalid assistant: '${idOrGraph}'. Must be either a valid assistant UUID or one of the registered graphs: ${this.graphs.graphIds().join(', ')}`,
+    });
+  }
+
+  async update(idOrGraph: string, body: UpdateAssistantDto): Promise<Assistant> {
+    if (body.graph_id !== undefined) this.assertGraph(body.graph_id);
+    const updated = await this.repository.update(this.resolveId(idOrGraph), body, this.clock.isoNow());
+    if (!updated) throw new NotFoundException({ detail: `Assistant ${idOrGraph} not found` });
+    return updated;
+  }
+
+  async delete(idOrGraph: string): Promise<void> {
+    if (!(await this.repository.delete(this.resolveId(idOrGraph)))) {
+      throw new NotFoundException({ detail: `Assistant ${idOrGraph} not found` });
+    }
+  }
+
+  search(body: SearchAssistantsDto): Promise<AssistantPage> {
+    return this.repository.search(
+      { graph_id: body.graph_id, name: body.name, metadata: body.metadata },
+      { limit: body.limit ?? 10, offset: body.offset ?? 0, sortBy: body.sort_by ?? 'created_at', sortOrder: body.sort_order ?? 'desc' },
+    );
+  }
+
+  count(body: CountAssistantsDto): Promise<number> {
+    return this.repository.count({ graph_id: body.graph_id, name: body.name, metadata: body.metadata });
+  }
+
+  async versions(idOrGraph: string, body: ListAssistantVersionsDto): Promise<AssistantVersion[]> {
+    const versions = await this.repository.listVersions(this.resolveId(idOrGraph), {
+      metadata: body.metadata,
+      limit: body.limit ?? 10,
+      offset: body.offset ?? 0,
+    });
+    if (versions.length === 0) throw new NotFoundException({ detail: `Assistant ${idOrGraph} not found` });
+    return versions;
+  }
+
+  async setLatest(idOrGraph: string, version: number): Promise<Assistant> {
+    const assistant = await this.repository.setLatest(this.resolveId(idOrGraph), version, this.clock.isoNow());
+    if (!assistant) throw new NotFoundException({ detail: `Assistant ${idOrGraph} or its version ${version} not found` });
+    return assistant;
+  }
+
+  private assertGraph(graphId: string): void {
+    if (!this.graphs.has(graphId)) throw new NotFoundException({ detail: `Graph ${graphId} not found` });
+  }
+}

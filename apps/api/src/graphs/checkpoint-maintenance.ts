@@ -1,0 +1,10 @@
+/**
+ * Operations on LangGraph checkpoints that the saver interface lacks: copying a thread's history and
+ * discarding what a rolled-back run wrote.
+ */
+export abstract class CheckpointMaintenance {
+  abstract copyThread(fromThreadId: string, toThreadId: string): Promise<void>;
+  /** Deletes the thread's checkpoints newer than `afterCheckpointId` (all of them when null). */
+  abstract deleteAfter(threadId: string, afterCheckpointId: string | null): Promise<void>;
+  abstract deleteThread(threadId: string): Promise<void>;
+}

@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { prepared } from '../persistence/prepared';
+import { SQLITE, type SqliteConnection } from '../persistence/sqlite.tokens';
+import { CheckpointMaintenance } from './checkpoint-maintenance';
+
+/** Works on the tables of `@langchain/langgraph-checkpoint-sqlite`, which shares our connection. */
+@Injectable()
+export class SqliteCheckpointMaintenance extends CheckpointMaintenance {
+  constructor(@Inject(SQLITE) private readonly db: SqliteConnection) {
+    super();
+  }
+
+  async copyThread(fromThreadId: string, toThreadId: string): Promise<void> {
+    const copy = this.db.transaction(() => {
+      prepared(
+        this.db,
+        `INSERT INTO checkpoints (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata)
+         SELECT ?, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata FROM checkpoints WHERE thread_id = ?`,
+      ).run(toThreadId, fromThreadId);
+      prepared(
+        this.db,
+        `INSERT INTO writes (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, value)
+         SELECT ?, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, value FROM writes WHERE thread_id = ?`,
+      ).run(toThreadId, fromThreadId);
+    });
+    copy();
+  }
+
+  async deleteAfter(threadId: string, afterCheckpointId: string | null): Promise<void> {
+    const remove = this.db.transaction(() => {
+      // Checkpoint ids are time-ordered (uuid6), so "newer" is a string comparison.
+      const bound = afterCheckpointId ?? '';
+      prepared(this.db, 'DELETE FROM checkpoints WHERE thread_id = ? AND checkpoint_id > ?').run(threadId, bound);
+      prepared(this.db, 'DELETE FROM writes WHERE thread_id = ? AND checkpoint_id > ?').run(threadId, bound);
+    });
+    remove();
+  }
+
+  async deleteThread(threadId: string): Promise<void> {
+    const remove = this.db.transaction(() => {
+      prepared(this.db, 'DELETE FROM checkpoints WHERE thread_id = ?').run(threadId);
+      prepared(this.db, 'DELETE FROM writes WHERE thread_id = ?').run(threadId);
+    });
+    remove();
+  }
+}

@@ -1,0 +1,42 @@
+import { Controller, Get, Inject, Query, ServiceUnavailableException } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { parseBooleanFlag } from '../common/json';
+import { type AppConfig, InjectConfig } from '../config/app-config';
+import { SQLITE, type SqliteConnection } from '../persistence/sqlite.tokens';
+
+@ApiTags('meta')
+@Controller()
+export class HealthController {
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    @Inject(SQLITE) private readonly db: SqliteConnection,
+  ) {}
+
+  @Get('ok')
+  ok(@Query('check_db') checkDb?: string) {
+    if (parseBooleanFlag(checkDb)) {
+      try {
+        this.db.prepare('SELECT 1').get();
+      } catch (error) {
+        throw new ServiceUnavailableException({ detail: `database unavailable: ${(error as Error).message}` });
+      }
+    }
+    return { ok: true };
+  }
+
+  @Get('info')
+  info() {
+    return {
+      version: this.config.version,
+      context: 'js',
+      flags: {
+        assistants: true,
+        crons: false,
+        langsmith: false,
+        langsmith_tracing_replicas: false,
+        webhooks: !this.config.langgraph.http.disableWebhooks,
+      },
+      metadata: { server: 'runhook', roles: [...this.config.roles] },
+    };
+  }
+}

@@ -1,0 +1,147 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { BaseCheckpointSaver } from '@langchain/langgraph';
+import type { Interrupt, RunError } from '@runhook/contracts';
+import { Clock } from '../common/clock';
+import { CheckpointMaintenance } from '../graphs/checkpoint-maintenance';
+import { GraphRegistry, type RunnableGraph } from '../graphs/graph-registry.service';
+import { StreamBroker } from '../streaming/stream-broker';
+import { serializeError, toWireJson, toWireValue } from '../streaming/serialize';
+import { runGraphStream } from './graph-stream';
+import { graphInput, graphRunConfig } from './run-input';
+import type { CancelAction, RunRecord, RunResult, TerminalStatus } from './run-record';
+import { RunsRepository } from './runs.repository';
+import { planStream } from './stream-modes';
+import { ThreadsRepository } from '../threads/threads.repository';
+
+export interface RunControl {
+  signal: AbortSignal;
+  /** Why the signal fired, once it has. */
+  cancelAction(): CancelAction | null;
+}
+
+interface FinalState {
+  values: Record<string, unknown> | null;
+  interrupts: Record<string, Interrupt[]>;
+  hasNext: boolean;
+}
+
+/** Executes one claimed run: streams the graph, then ends the run in one transaction. */
+@Injectable()
+export class RunExecutor {
+  private readonly logger = new Logger(RunExecutor.name);
+
+  constructor(
+    private readonly graphs: GraphRegistry,
+    private readonly broker: StreamBroker,
+    private readonly runs: RunsRepository,
+    private readonly threads: ThreadsRepository,
+    private readonly checkpointer: BaseCheckpointSaver,
+    private readonly checkpoints: CheckpointMaintenance,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(run: RunRecord, control: RunControl): Promise<void> {
+    const { kwargs } = run;
+    const threadConfig = { configurable: { thread_id: run.thread_id, checkpoint_ns: '' } };
+    this.broker.open(run.run_id, { keepEvents: kwargs.resumable });
+    const emit = (event: string, data: unknown) => {
+      const published = this.broker.publish(run.run_id, event, toWireJson(data));
+      if (published && kwargs.resumable) void this.runs.appendEvent(run.run_id, published);
+    };
+    let startCheckpointId: string | null = null;
+    let graph: RunnableGraph | null = null;
+    let failure: unknown = null;
+    try {
+      emit('metadata', { run_id: run.run_id, attempt: run.attempt });
+      const before = await this.checkpointer.getTuple(threadConfig);
+      const resumeOwnWork = run.attempt > 1 && (before?.metadata as Record<string, unknown> | undefined)?.['run_id'] === run.run_id;
+      startCheckpointId = before?.config.configurable?.['checkpoint_id'] ?? null;
+      const config = graphRunConfig(kwargs, run.run_id, run.attempt, control.signal);
+      graph = await this.graphs.get(String(kwargs.config.configurable?.['graph_id']), config);
+      await runGraphStream({
+        graph,
+        // A retried run continues from its own last checkpoint instead of replaying its input.
+        input: resumeOwnWork ? null : graphInput(kwargs),
+        config,
+        plan: planStream(kwargs.stream_mode),
+        subgraphs: kwargs.subgraphs,
+        runId: run.run_id,
+        emit,
+      });
+    } catch (error) {
+      failure = error;
+    }
+    await this.complete(run, graph, control, failure, startCheckpointId, emit);
+  }
+
+  private async complete(
+    run: RunRecord,
+    graph: RunnableGraph | null,
+    control: RunControl,
+    failure: unknown,
+    startCheckpointId: string | null,
+    emit: (event: string, data: unknown) => void,
+  ): Promise<void> {
+    const action = control.signal.aborted ? (control.cancelAction() ?? 'interrupt') : null;
+    const status: TerminalStatus = action ? 'interrupted' : failure ? 'error' : 'success';
+    const error: RunError | null = status === 'error' ? serializeError(failure) : null;
+    if (error) {
+      this.logger.warn(`run ${run.run_id} failed: ${error.error}: ${error.message}`);
+      emit('error', error);
+    }
+    if (action === 'rollback') await this.checkpoints.deleteAfter(run.thread_id, startCheckpointId);
+    const state = action === 'rollback' || !graph ? null : await this.finalState(graph, run.thread_id);
+    const result: RunResult = {
+      status,
+      error,
+      finalValues: state?.values ?? null,
+      endedAt: this.clock.isoNow(),
+      discard: action === 'rollback',
+      thread: run.kwargs.temporary
+        ? null
+        : {
+            status: error ? 'error' : state?.hasNext ? 'interrupted' : 'idle',
+            values: state?.values ?? null,
+            interrupts: state?.interrupts ?? {},
+            error,
+          },
+    };
+    if (action === 'rollback') {
+      const thread = await this.threads.get(run.thread_id);
+      if (result.thread && thread) result.thread.values = thread.values;
+    }
+    await this.runs.finish(run.run_id, result);
+    if (run.kwargs.temporary) await this.deleteTemporaryThread(run.thread_id);
+    this.broker.finish(run.run_id, { status, output: this.output(result, state) });
+  }
+
+  private output(result: RunResult, state: FinalState | null): unknown {
+    if (result.error) return { __error__: result.error };
+    const values = state?.values ?? {};
+    const interrupts = Object.values(state?.interrupts ?? {}).flat();
+    return interrupts.length > 0 ? { ...values, __interrupt__: interrupts } : values;
+  }
+
+  private async finalState(graph: RunnableGraph, threadId: string): Promise<FinalState | null> {
+    try {
+      const snapshot = await graph.getState({ configurable: { thread_id: threadId } });
+      const interrupts: Record<string, Interrupt[]> = {};
+      for (const task of snapshot.tasks) {
+        if (task.interrupts.length > 0) interrupts[task.id] = toWireValue(task.interrupts);
+      }
+      return {
+        values: toWireValue<Record<string, unknown> | null>(snapshot.values ?? null),
+        interrupts,
+        hasNext: snapshot.next.length > 0,
+      };
+    } catch (error) {
+      this.logger.warn(`could not read the final state of thread ${threadId}: ${(error as Error).message}`);
+      return null;
+    }
+  }
+
+  private async deleteTemporaryThread(threadId: string): Promise<void> {
+    await this.threads.delete(threadId);
+    await this.checkpoints.deleteThread(threadId);
+  }
+}

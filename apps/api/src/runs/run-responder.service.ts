@@ -1,0 +1,129 @@
+import { Injectable } from '@nestjs/common';
+import type { Run } from '@runhook/contracts';
+import type { Request, Response } from 'express';
+import { type AppConfig, InjectConfig } from '../config/app-config';
+import type { RunEvent, RunOutcome } from '../streaming/run-event';
+import { SseWriter } from '../streaming/sse-writer';
+import { StreamBroker } from '../streaming/stream-broker';
+import type { RunRecord } from './run-record';
+import { RunsRepository } from './runs.repository';
+import { RunsService } from './runs.service';
+
+const TERMINAL = new Set(['success', 'error', 'interrupted', 'timeout']);
+const POLL_MS = 100;
+
+export interface RunPaths {
+  /** `Content-Location`: the run resource. */
+  run: string;
+  /** `Location`: where a client reconnects (stream) or joins (wait). */
+  location: string;
+}
+
+export function runPaths(run: Run, stateless: boolean, kind: 'stream' | 'join'): RunPaths {
+  const base = stateless ? `/runs/${run.run_id}` : `/threads/${run.thread_id}/runs/${run.run_id}`;
+  return { run: base, location: `${base}/${kind}` };
+}
+
+function outputOf(record: RunRecord): unknown {
+  if (record.status === 'error') return { __error__: record.error ?? { error: 'Error', message: 'Run failed' } };
+  return record.final_values ?? {};
+}
+
+/** Answers clients that stream, wait on or join a run: SSE, long-poll JSON, disconnect handling. */
+@Injectable()
+export class RunResponder {
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly broker: StreamBroker,
+    private readonly runs: RunsRepository,
+    private readonly service: RunsService,
+  ) {}
+
+  /** Streams the run's events; `afterSeq` replays from a `Last-Event-ID` (-1: from the start). */
+  stream(request: Request, response: Response, run: Run, paths: RunPaths, options: { afterSeq: number; cancelOnDisconnect: boolean }): void {
+    const writer = new SseWriter(response, {
+      heartbeatMs: this.config.stream.heartbeatMs,
+      withIds: run.kwargs.resumable,
+      headers: { 'Content-Location': paths.run, Location: paths.location },
+    });
+    writer.start();
+    let finished = false;
+    const done = () => {
+      finished = true;
+      writer.end();
+    };
+    const stop = this.follow(run.run_id, options.afterSeq, (event) => writer.send(event), done);
+    request.on('close', () => {
+      stop();
+      writer.end();
+      if (!finished && options.cancelOnDisconnect) void this.service.cancelMany({ runIds: [run.run_id], action: 'interrupt' });
+    });
+  }
+
+  /** Holds the request open until the run ends, then answers its final values (or `__error__`). */
+  wait(request: Request, response: Response, run: Run, paths: RunPaths, cancelOnDisconnect: boolean): void {
+    response.status(200);
+    response.setHeader('Content-Type', 'application/json');
+    response.setHeader('Content-Location', paths.run);
+    response.setHeader('Location', paths.location);
+    let finished = false;
+    // Leading whitespace is valid JSON: it keeps idle-timeout proxies from closing a long wait.
+    const heartbeat = setInterval(() => {
+      if (!response.headersSent) response.flushHeaders();
+      response.write('\n');
+    }, this.config.stream.heartbeatMs);
+    heartbeat.unref();
+    const stop = this.follow(run.run_id, Number.MAX_SAFE_INTEGER, () => undefined, (outcome) => {
+      finished = true;
+      clearInterval(heartbeat);
+      response.end(JSON.stringify(outcome.output ?? null));
+    });
+    request.on('close', () => {
+      clearInterval(heartbeat);
+      stop();
+      if (!finished && cancelOnDisconnect) void this.service.cancelMany({ runIds: [run.run_id], action: 'interrupt' });
+    });
+  }
+
+  /** Resolves with the run's output once it has ended. */
+  outcome(runId: string): Promise<unknown> {
+    return new Promise((resolve) => {
+      this.follow(runId, Number.MAX_SAFE_INTEGER, () => undefined, (outcome) => resolve(outcome.output));
+    });
+  }
+
+  /**
+   * Delivers the run's events after `afterSeq` and its outcome: from this process's broker when the run
+   * executes here, else from the database (stored events of resumable runs, and the final status).
+   */
+  private follow(runId: string, afterSeq: number, onEvent: (event: RunEvent) => void, onDone: (outcome: RunOutcome) => void): () => void {
+    const unsubscribe = this.broker.subscribe(runId, { onEvent, onDone }, afterSeq);
+    if (unsubscribe) return unsubscribe;
+    let stopped = false;
+    let lastSeq = afterSeq;
+    const poll = async () => {
+      if (stopped) return;
+      const record = await this.runs.get(runId);
+      const events = await this.runs.listEvents(runId, lastSeq);
+      for (const event of events) {
+        lastSeq = event.seq;
+        onEvent(event);
+      }
+      if (!record || TERMINAL.has(record.status)) {
+        onDone({ status: (record?.status ?? 'error') as RunOutcome['status'], output: record ? outputOf(record) : null });
+        return;
+      }
+      const live = this.broker.subscribe(runId, { onEvent, onDone }, lastSeq);
+      if (live) {
+        stop = live;
+        return;
+      }
+      setTimeout(() => void poll(), POLL_MS).unref();
+    };
+    let stop = () => {
+      stopped = true;
+    };
+    void poll();
+    return () => stop();
+  }
+}

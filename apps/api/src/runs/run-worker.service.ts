@@ -1,0 +1,181 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { uuid4 } from '../common/ids';
+import { RunSignals } from '../common/run-signals';
+import { type AppConfig, InjectConfig } from '../config/app-config';
+import { StreamBroker } from '../streaming/stream-broker';
+import { RunExecutor } from './run-executor.service';
+import type { CancelAction, RunRecord } from './run-record';
+import { RunsRepository } from './runs.repository';
+import { ThreadsRepository } from '../threads/threads.repository';
+
+interface ActiveRun {
+  abort: AbortController;
+  action: CancelAction | null;
+  done: Promise<void>;
+}
+
+/**
+ * Claims runs from the runs table and executes up to N_JOBS_PER_WORKER at once. It is woken in-process
+ * the moment a run is created or one ends, so a run never waits for a polling interval; the slow poll
+ * only covers runs created by other processes and delayed runs.
+ */
+@Injectable()
+export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(RunWorker.name);
+  readonly owner = uuid4();
+  private readonly active = new Map<string, ActiveRun>();
+  private pumping = false;
+  private pumpAgain = false;
+  private stopped = true;
+  private timers: NodeJS.Timeout[] = [];
+  private dueTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly runs: RunsRepository,
+    private readonly executor: RunExecutor,
+    private readonly broker: StreamBroker,
+    private readonly threads: ThreadsRepository,
+    private readonly signals: RunSignals,
+    private readonly clock: Clock,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.roles.has('worker');
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.enabled) return;
+    this.stopped = false;
+    this.signals.onCancel((runId, action) => this.cancelLocal(runId, action));
+    const { leaseMs, pollMs } = this.config.worker;
+    this.every(Math.max(100, Math.floor(leaseMs / 3)), () => this.renewLeases());
+    this.every(Math.max(200, Math.floor(leaseMs / 2)), () => this.reclaimExpired());
+    this.every(pollMs, () => this.wake());
+    void this.reclaimExpired().then(() => this.wake());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearInterval(timer);
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    // Runs still going are left to their lease: another worker (or this one after restart) takes them.
+    await Promise.race([Promise.all([...this.active.values()].map((run) => run.done)), new Promise((r) => setTimeout(r, 5_000))]);
+  }
+
+  /** Asks for a claim pass soon; calls made while one is under way coalesce into one more pass. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    setImmediate(() => void this.pump());
+  }
+
+  /** Stops a run this process is executing; false when it runs elsewhere (its worker sees the flag). */
+  cancelLocal(runId: string, action: CancelAction): boolean {
+    const run = this.active.get(runId);
+    if (!run) return false;
+    run.action = action;
+    run.abort.abort(new Error(`Run ${action === 'rollback' ? 'rolled back' : 'cancelled'}`));
+    return true;
+  }
+
+  isLocal(runId: string): boolean {
+    return this.active.has(runId);
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      do {
+        this.pumpAgain = false;
+        const free = this.config.worker.concurrency - this.active.size;
+        if (free <= 0) break;
+        const now = this.clock.now();
+        const claimed = await this.runs.claim(this.owner, free, now, now + this.config.worker.leaseMs);
+        for (const run of claimed) this.start(run);
+        if (claimed.length === free) this.pumpAgain = true;
+      } while (this.pumpAgain && !this.stopped);
+      await this.armDueTimer();
+    } catch (error) {
+      this.logger.error(`claiming runs failed: ${(error as Error).message}`);
+    } finally {
+      this.pumping = false;
+      if (this.pumpAgain) this.wake();
+    }
+  }
+
+  private start(run: RunRecord): void {
+    const abort = new AbortController();
+    const entry: ActiveRun = { abort, action: null, done: Promise.resolve() };
+    this.active.set(run.run_id, entry);
+    entry.done = this.executor
+      .execute(run, { signal: abort.signal, cancelAction: () => entry.action })
+      .catch((error: unknown) => this.logger.error(`run ${run.run_id} could not be ended: ${(error as Error).stack}`))
+      .finally(() => {
+        this.active.delete(run.run_id);
+        this.wake();
+      });
+  }
+
+  /** Delayed runs (`after_seconds`) get a timer for the moment they become due. */
+  private async armDueTimer(): Promise<void> {
+    const now = this.clock.now();
+    const due = await this.runs.nextDueAt(now);
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    this.dueTimer = null;
+    if (due === null || this.stopped) return;
+    this.dueTimer = setTimeout(() => this.wake(), Math.max(0, due - now) + 1);
+    this.dueTimer.unref();
+  }
+
+  private async renewLeases(): Promise<void> {
+    if (this.active.size === 0) return;
+    const until = this.clock.now() + this.config.worker.leaseMs;
+    const cancels = await this.runs.renewLeases(this.owner, [...this.active.keys()], until);
+    for (const cancel of cancels) this.cancelLocal(cancel.run_id, cancel.action === 'rollback' ? 'rollback' : 'interrupt');
+  }
+
+  private async reclaimExpired(): Promise<void> {
+    const { requeued, exhausted } = await this.runs.reclaimExpired(this.clock.now(), this.config.worker.maxAttempts);
+    if (requeued.length > 0) {
+      this.logger.warn(`re-queued ${requeued.length} run(s) whose worker stopped: ${requeued.join(', ')}`);
+      this.wake();
+    }
+    for (const run of exhausted) await this.failAbandoned(run);
+  }
+
+  private async failAbandoned(run: RunRecord): Promise<void> {
+    const error = {
+      error: 'WorkerLost',
+      message: `Run abandoned: its worker stopped (crash or kill) during ${run.attempt} attempt(s)`,
+    };
+    const thread = run.kwargs.temporary ? null : { status: 'error' as const, values: null, interrupts: {}, error };
+    const existing = run.kwargs.temporary ? null : await this.threadValues(run.thread_id);
+    await this.runs.finish(run.run_id, {
+      status: 'error',
+      error,
+      finalValues: existing,
+      endedAt: this.clock.isoNow(),
+      discard: false,
+      thread: thread ? { ...thread, values: existing } : null,
+    });
+    this.broker.finish(run.run_id, { status: 'error', output: { __error__: error } });
+    this.logger.error(`run ${run.run_id}: ${error.message}`);
+  }
+
+  private async threadValues(threadId: string): Promise<Record<string, unknown> | null> {
+    return (await this.threads.get(threadId))?.values ?? null;
+  }
+
+  private every(ms: number, task: () => Promise<void> | void): void {
+    const timer = setInterval(() => {
+      Promise.resolve(task()).catch((error: unknown) => this.logger.error((error as Error).message));
+    }, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+}

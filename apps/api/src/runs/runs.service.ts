@@ -1,0 +1,141 @@
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import type { Run, RunCreateStatelessDto } from '@runhook/contracts';
+import { AssistantsService } from '../assistants/assistants.service';
+import { Clock } from '../common/clock';
+import { uuid7 } from '../common/ids';
+import { RunSignals } from '../common/run-signals';
+import { StreamBroker } from '../streaming/stream-broker';
+import { ThreadsRepository } from '../threads/threads.repository';
+import { buildRunKwargs } from './run-kwargs';
+import type { CancelAction } from './run-record';
+import { RunsRepository } from './runs.repository';
+import { RunWorker } from './run-worker.service';
+
+const BUSY_DETAIL = 'Thread is already running a task. Wait for it to finish or choose a different multitask strategy.';
+
+function isKeep(onCompletion: string | undefined): boolean {
+  return onCompletion === 'keep' || onCompletion === 'continue';
+}
+
+/** The rules of run creation and cancellation, shared by every run endpoint (and crons). */
+@Injectable()
+export class RunsService {
+  constructor(
+    private readonly assistants: AssistantsService,
+    private readonly threads: ThreadsRepository,
+    private readonly runs: RunsRepository,
+    private readonly broker: StreamBroker,
+    private readonly worker: RunWorker,
+    private readonly signals: RunSignals,
+    private readonly clock: Clock,
+  ) {}
+
+  /** `threadId` null makes a stateless run on a new thread, deleted afterwards unless kept. */
+  async create(threadId: string | null, body: RunCreateStatelessDto, options: { bufferEvents?: boolean } = {}): Promise<Run> {
+    this.assertConsistent(threadId, body);
+    const assistant = await this.assistants.get(body.assistant_id);
+    const nowMs = this.clock.now();
+    const now = new Date(nowMs).toISOString();
+    const runId = uuid7(nowMs);
+    const targetThread = threadId ?? uuid7(nowMs);
+    const existing = threadId ? await this.threads.get(threadId) : null;
+    const temporary = threadId === null && !isKeep(body.on_completion);
+    const kwargs = buildRunKwargs(body, {
+      runId,
+      threadId: targetThread,
+      assistant,
+      threadConfig: existing?.config ?? {},
+      temporary,
+    });
+    const createdAt = body.after_seconds ? new Date(nowMs + body.after_seconds * 1000).toISOString() : now;
+    const run: Run = {
+      run_id: runId,
+      thread_id: targetThread,
+      assistant_id: assistant.assistant_id,
+      created_at: createdAt,
+      updated_at: now,
+      status: 'pending',
+      metadata: body.metadata ?? {},
+      multitask_strategy: body.multitask_strategy ?? 'enqueue',
+      kwargs,
+    };
+    const threadMetadata = { graph_id: assistant.graph_id, assistant_id: assistant.assistant_id };
+    const createThread = threadId === null || body.if_not_exists === 'create';
+    // Open the channel first: a client streaming this run must not miss its first event.
+    this.broker.open(runId, { keepEvents: kwargs.resumable || options.bufferEvents === true });
+    const result = await this.runs.createRun({
+      run,
+      threadToCreate: createThread
+        ? {
+            thread_id: targetThread,
+            created_at: now,
+            updated_at: now,
+            state_updated_at: now,
+            metadata: threadMetadata,
+            status: 'idle',
+            config: {},
+            values: null,
+            interrupts: {},
+          }
+        : null,
+      threadMetadata,
+      multitaskStrategy: run.multitask_strategy,
+      now,
+    });
+    if (result.kind !== 'created') {
+      this.broker.finish(runId, { status: 'error', output: null });
+      if (result.kind === 'conflict') throw new ConflictException({ detail: BUSY_DETAIL });
+      throw new NotFoundException({ detail: `Thread ${targetThread} not found` });
+    }
+    for (const cancelled of result.cancelled) {
+      if (cancelled.wasRunning) this.signals.cancel(cancelled.run_id, cancelled.action);
+      else this.broker.finish(cancelled.run_id, { status: 'interrupted', output: null });
+    }
+    this.worker.wake();
+    return result.run;
+  }
+
+  async get(threadId: string | null, runId: string) {
+    const run = await this.runs.get(runId);
+    if (!run || (threadId !== null && run.thread_id !== threadId)) throw new NotFoundException({ detail: 'Run not found' });
+    return run;
+  }
+
+  async list(threadId: string, options: { limit: number; offset: number; status?: Run['status'] }): Promise<Run[]> {
+    if (!(await this.threads.get(threadId))) throw new NotFoundException({ detail: `Thread ${threadId} not found` });
+    return this.runs.list(threadId, options);
+  }
+
+  async delete(threadId: string, runId: string): Promise<void> {
+    const run = await this.get(threadId, runId);
+    if (run.status === 'pending' || run.status === 'running') await this.cancel(threadId, runId, 'interrupt');
+    await this.runs.delete(runId);
+  }
+
+  async cancel(threadId: string | null, runId: string, action: CancelAction): Promise<void> {
+    const run = await this.get(threadId, runId);
+    if (run.status !== 'pending' && run.status !== 'running') {
+      throw new ConflictException({ detail: `Run ${runId} has already ended (${run.status}) and cannot be cancelled` });
+    }
+    await this.cancelMany({ runIds: [runId], action });
+  }
+
+  async cancelMany(filter: { runIds?: string[]; threadId?: string; status?: 'pending' | 'running' | 'all'; action: CancelAction }): Promise<void> {
+    const cancelled = await this.runs.cancel({ ...filter, now: this.clock.isoNow() });
+    for (const run of cancelled) {
+      if (run.wasRunning) this.signals.cancel(run.run_id, run.action);
+      else this.broker.finish(run.run_id, { status: 'interrupted', output: null });
+    }
+    if (cancelled.length > 0) this.worker.wake();
+  }
+
+  private assertConsistent(threadId: string | null, body: RunCreateStatelessDto): void {
+    if (threadId === null && body.command?.resume !== undefined) {
+      throw new BadRequestException({ detail: 'You must provide a thread_id when resuming.' });
+    }
+    const configurable = body.config?.configurable;
+    if (configurable && Object.keys(configurable).length > 0 && body.context && Object.keys(body.context).length > 0) {
+      throw new BadRequestException({ detail: 'Cannot specify both configurable and context. Use context only.' });
+    }
+  }
+}

@@ -1,0 +1,316 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Run, RunStatus } from '@runhook/contracts';
+import { parseJson } from '../common/json';
+import { prepared } from '../persistence/prepared';
+import { SQLITE, type SqliteConnection } from '../persistence/sqlite.tokens';
+import type { RunEvent } from '../streaming/run-event';
+import type { CancelRequest, CancelledRun, CreateRunCommand, CreateRunResult, RunRecord, RunResult } from './run-record';
+import { RunsRepository } from './runs.repository';
+
+interface RunRow {
+  run_id: string;
+  thread_id: string;
+  assistant_id: string;
+  created_at: string;
+  updated_at: string;
+  status: string;
+  metadata: string;
+  multitask_strategy: string;
+  kwargs: string;
+  started_at: string | null;
+  ended_at: string | null;
+  attempt: number;
+  error: string | null;
+  final_values: string | null;
+}
+
+function toRun(row: RunRow): Run {
+  return {
+    run_id: row.run_id,
+    thread_id: row.thread_id,
+    assistant_id: row.assistant_id,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    status: row.status as RunStatus,
+    metadata: parseJson(row.metadata, {}),
+    multitask_strategy: row.multitask_strategy as Run['multitask_strategy'],
+    kwargs: parseJson(row.kwargs, {} as Run['kwargs']),
+  };
+}
+
+function toRecord(row: RunRow): RunRecord {
+  return {
+    ...toRun(row),
+    attempt: row.attempt,
+    started_at: row.started_at,
+    ended_at: row.ended_at,
+    error: parseJson(row.error, null),
+    final_values: parseJson(row.final_values, null),
+  };
+}
+
+const ACTIVE = "status IN ('pending', 'running')";
+
+@Injectable()
+export class SqliteRunsRepository extends RunsRepository {
+  constructor(@Inject(SQLITE) private readonly db: SqliteConnection) {
+    super();
+  }
+
+  async createRun(command: CreateRunCommand): Promise<CreateRunResult> {
+    const apply = this.db.transaction((): CreateRunResult => {
+      const { run, now } = command;
+      const thread = prepared(this.db, 'SELECT metadata FROM threads WHERE thread_id = ?').get(run.thread_id) as
+        | { metadata: string }
+        | undefined;
+      let metadata: Record<string, unknown>;
+      if (thread) {
+        metadata = parseJson(thread.metadata, {});
+      } else if (command.threadToCreate) {
+        const created = command.threadToCreate;
+        prepared(
+          this.db,
+          `INSERT INTO threads (thread_id, created_at, updated_at, state_updated_at, metadata, status, config, state_values, interrupts, error)
+           VALUES (?, ?, ?, ?, ?, 'idle', ?, NULL, '{}', NULL)`,
+        ).run(created.thread_id, now, now, now, JSON.stringify(created.metadata), JSON.stringify(created.config));
+        metadata = created.metadata;
+      } else {
+        return { kind: 'thread-not-found' };
+      }
+      const active = prepared(this.db, `SELECT run_id, status FROM runs WHERE thread_id = ? AND ${ACTIVE}`).all(run.thread_id) as {
+        run_id: string;
+        status: string;
+      }[];
+      let cancelled: CancelledRun[] = [];
+      if (active.length > 0) {
+        if (command.multitaskStrategy === 'reject') return { kind: 'conflict' };
+        if (command.multitaskStrategy === 'interrupt' || command.multitaskStrategy === 'rollback') {
+          cancelled = this.cancelRows(active, command.multitaskStrategy, now);
+        }
+      }
+      this.insertRun(run);
+      prepared(this.db, "UPDATE threads SET status = 'busy', metadata = ?, config = ?, updated_at = ? WHERE thread_id = ?").run(
+        JSON.stringify({ ...metadata, ...command.threadMetadata }),
+        JSON.stringify(run.kwargs.config ?? {}),
+        now,
+        run.thread_id,
+      );
+      return { kind: 'created', run, cancelled };
+    });
+    return apply.immediate();
+  }
+
+  async claim(owner: string, limit: number, nowMs: number, leaseUntilMs: number): Promise<RunRecord[]> {
+    const apply = this.db.transaction((): RunRecord[] => {
+      const now = new Date(nowMs).toISOString();
+      const candidates = prepared(
+        this.db,
+        `SELECT r.* FROM runs r
+         WHERE r.status = 'pending' AND r.created_at <= ?
+           AND NOT EXISTS (SELECT 1 FROM runs x WHERE x.thread_id = r.thread_id AND x.status = 'running')
+         ORDER BY r.created_at, r.run_id LIMIT ?`,
+      ).all(now, limit * 4) as RunRow[];
+      const claimed: RunRecord[] = [];
+      const threads = new Set<string>();
+      for (const row of candidates) {
+        if (claimed.length >= limit) break;
+        if (threads.has(row.thread_id)) continue;
+        threads.add(row.thread_id);
+        prepared(
+          this.db,
+          `UPDATE runs SET status = 'running', owner = ?, lease_until = ?, attempt = attempt + 1, started_at = COALESCE(started_at, ?), updated_at = ?
+           WHERE run_id = ?`,
+        ).run(owner, leaseUntilMs, now, now, row.run_id);
+        claimed.push(toRecord({ ...row, status: 'running', attempt: row.attempt + 1, started_at: row.started_at ?? now, updated_at: now }));
+      }
+      return claimed;
+    });
+    return apply.immediate();
+  }
+
+  async nextDueAt(nowMs: number): Promise<number | null> {
+    const row = prepared(this.db, "SELECT MIN(created_at) AS due FROM runs WHERE status = 'pending' AND created_at > ?").get(
+      new Date(nowMs).toISOString(),
+    ) as { due: string | null };
+    return row.due ? Date.parse(row.due) : null;
+  }
+
+  async renewLeases(owner: string, runIds: string[], leaseUntilMs: number): Promise<{ run_id: string; action: string }[]> {
+    if (runIds.length === 0) return [];
+    const apply = this.db.transaction(() => {
+      const renew = prepared(this.db, "UPDATE runs SET lease_until = ? WHERE run_id = ? AND owner = ? AND status = 'running'");
+      for (const runId of runIds) renew.run(leaseUntilMs, runId, owner);
+      return prepared(
+        this.db,
+        `SELECT run_id, cancel_action AS action FROM runs WHERE owner = ? AND status = 'running' AND cancel_action IS NOT NULL`,
+      ).all(owner) as { run_id: string; action: string }[];
+    });
+    return apply();
+  }
+
+  async reclaimExpired(nowMs: number, maxAttempts: number): Promise<{ requeued: string[]; exhausted: RunRecord[] }> {
+    const apply = this.db.transaction(() => {
+      const expired = prepared(this.db, "SELECT * FROM runs WHERE status = 'running' AND lease_until < ?").all(nowMs) as RunRow[];
+      const requeued: string[] = [];
+      const exhausted: RunRecord[] = [];
+      for (const row of expired) {
+        if (row.attempt >= maxAttempts) {
+          exhausted.push(toRecord(row));
+          continue;
+        }
+        prepared(this.db, "UPDATE runs SET status = 'pending', owner = NULL, lease_until = NULL WHERE run_id = ?").run(row.run_id);
+        requeued.push(row.run_id);
+      }
+      return { requeued, exhausted };
+    });
+    return apply.immediate();
+  }
+
+  async finish(runId: string, result: RunResult): Promise<void> {
+    const apply = this.db.transaction(() => {
+      const row = prepared(this.db, 'SELECT thread_id FROM runs WHERE run_id = ?').get(runId) as { thread_id: string } | undefined;
+      if (!row) return;
+      if (result.discard) {
+        prepared(this.db, 'DELETE FROM run_events WHERE run_id = ?').run(runId);
+        prepared(this.db, 'DELETE FROM runs WHERE run_id = ?').run(runId);
+      } else {
+        prepared(
+          this.db,
+          `UPDATE runs SET status = ?, ended_at = ?, updated_at = ?, error = ?, final_values = ?, owner = NULL, lease_until = NULL, cancel_action = NULL
+           WHERE run_id = ?`,
+        ).run(
+          result.status,
+          result.endedAt,
+          result.endedAt,
+          result.error ? JSON.stringify(result.error) : null,
+          result.finalValues === undefined ? null : JSON.stringify(result.finalValues),
+          runId,
+        );
+      }
+      if (result.thread) this.writeThreadEnd(row.thread_id, runId, result);
+    });
+    apply.immediate();
+  }
+
+  async get(runId: string): Promise<RunRecord | null> {
+    const row = prepared(this.db, 'SELECT * FROM runs WHERE run_id = ?').get(runId) as RunRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  async list(threadId: string, options: { limit: number; offset: number; status?: RunStatus }): Promise<Run[]> {
+    const rows = (
+      options.status
+        ? prepared(this.db, 'SELECT * FROM runs WHERE thread_id = ? AND status = ? ORDER BY created_at DESC, run_id DESC LIMIT ? OFFSET ?').all(
+            threadId,
+            options.status,
+            options.limit,
+            options.offset,
+          )
+        : prepared(this.db, 'SELECT * FROM runs WHERE thread_id = ? ORDER BY created_at DESC, run_id DESC LIMIT ? OFFSET ?').all(
+            threadId,
+            options.limit,
+            options.offset,
+          )
+    ) as RunRow[];
+    return rows.map(toRun);
+  }
+
+  async delete(runId: string): Promise<boolean> {
+    const apply = this.db.transaction(() => {
+      prepared(this.db, 'DELETE FROM run_events WHERE run_id = ?').run(runId);
+      return prepared(this.db, 'DELETE FROM runs WHERE run_id = ?').run(runId).changes > 0;
+    });
+    return apply();
+  }
+
+  async cancel(request: CancelRequest): Promise<CancelledRun[]> {
+    const apply = this.db.transaction(() => {
+      const clauses = [ACTIVE];
+      const params: unknown[] = [];
+      if (request.runIds) {
+        clauses.push(`run_id IN (${request.runIds.map(() => '?').join(', ')})`);
+        params.push(...request.runIds);
+      }
+      if (request.threadId) {
+        clauses.push('thread_id = ?');
+        params.push(request.threadId);
+      }
+      if (request.status && request.status !== 'all') {
+        clauses.push('status = ?');
+        params.push(request.status);
+      }
+      const rows = prepared(this.db, `SELECT run_id, status FROM runs WHERE ${clauses.join(' AND ')}`).all(...params) as {
+        run_id: string;
+        status: string;
+      }[];
+      return this.cancelRows(rows, request.action, request.now);
+    });
+    return apply.immediate();
+  }
+
+  async appendEvent(runId: string, event: RunEvent): Promise<void> {
+    prepared(this.db, 'INSERT OR IGNORE INTO run_events (run_id, seq, event, data) VALUES (?, ?, ?, ?)').run(runId, event.seq, event.event, event.data);
+  }
+
+  async listEvents(runId: string, afterSeq: number): Promise<RunEvent[]> {
+    return prepared(this.db, 'SELECT seq, event, data FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq').all(runId, afterSeq) as RunEvent[];
+  }
+
+  private insertRun(run: Run): void {
+    prepared(
+      this.db,
+      `INSERT INTO runs (run_id, thread_id, assistant_id, created_at, updated_at, status, metadata, multitask_strategy, kwargs)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      run.run_id,
+      run.thread_id,
+      run.assistant_id,
+      run.created_at,
+      run.updated_at,
+      run.status,
+      JSON.stringify(run.metadata),
+      run.multitask_strategy,
+      JSON.stringify(run.kwargs),
+    );
+  }
+
+  /** Pending runs end here and now; running ones get a flag their worker acts on. */
+  private cancelRows(rows: { run_id: string; status: string }[], action: 'interrupt' | 'rollback', now: string): CancelledRun[] {
+    const cancelled: CancelledRun[] = [];
+    for (const row of rows) {
+      const { thread_id } = prepared(this.db, 'SELECT thread_id FROM runs WHERE run_id = ?').get(row.run_id) as { thread_id: string };
+      if (row.status === 'running') {
+        prepared(this.db, 'UPDATE runs SET cancel_action = ? WHERE run_id = ?').run(action, row.run_id);
+        cancelled.push({ run_id: row.run_id, thread_id, wasRunning: true, action });
+        continue;
+      }
+      if (action === 'rollback') {
+        prepared(this.db, 'DELETE FROM runs WHERE run_id = ?').run(row.run_id);
+      } else {
+        prepared(this.db, "UPDATE runs SET status = 'interrupted', ended_at = ?, updated_at = ? WHERE run_id = ?").run(now, now, row.run_id);
+      }
+      const stillActive = prepared(this.db, `SELECT 1 FROM runs WHERE thread_id = ? AND ${ACTIVE} LIMIT 1`).get(thread_id);
+      if (!stillActive) prepared(this.db, "UPDATE threads SET status = 'idle', updated_at = ? WHERE thread_id = ? AND status = 'busy'").run(now, thread_id);
+      cancelled.push({ run_id: row.run_id, thread_id, wasRunning: false, action });
+    }
+    return cancelled;
+  }
+
+  private writeThreadEnd(threadId: string, runId: string, result: RunResult): void {
+    const thread = result.thread;
+    if (!thread) return;
+    const othersWaiting = prepared(this.db, `SELECT 1 FROM runs WHERE thread_id = ? AND run_id != ? AND ${ACTIVE} LIMIT 1`).get(threadId, runId);
+    prepared(
+      this.db,
+      `UPDATE threads SET status = ?, state_values = ?, interrupts = ?, error = ?, updated_at = ?, state_updated_at = ? WHERE thread_id = ?`,
+    ).run(
+      othersWaiting ? 'busy' : thread.status,
+      thread.values === null ? null : JSON.stringify(thread.values),
+      JSON.stringify(thread.interrupts),
+      thread.error ? JSON.stringify(thread.error) : null,
+      result.endedAt,
+      result.endedAt,
+      threadId,
+    );
+  }
+}

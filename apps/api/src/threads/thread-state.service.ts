@@ -1,0 +1,93 @@
+import { BadRequestException, ConflictException, Injectable } from '@nestjs/common';
+import type { Checkpoint, Thread, ThreadHistoryDto, ThreadState, UpdateThreadStateDto } from '@runhook/contracts';
+import { Clock } from '../common/clock';
+import { isPlainObject } from '../common/json';
+import { GraphRegistry, type RunnableGraph } from '../graphs/graph-registry.service';
+import { configToCheckpoint, emptyThreadState, toThreadState } from './thread-state.mapper';
+import { ThreadsRepository } from './threads.repository';
+import { ThreadsService } from './threads.service';
+
+export interface CheckpointSelector {
+  checkpoint_id?: string;
+  checkpoint_ns?: string;
+  checkpoint_map?: Record<string, unknown>;
+}
+
+/** Reads and writes a thread's LangGraph state through its graph, so reducers apply as in a run. */
+@Injectable()
+export class ThreadStateService {
+  constructor(
+    private readonly threads: ThreadsService,
+    private readonly repository: ThreadsRepository,
+    private readonly graphs: GraphRegistry,
+    private readonly clock: Clock,
+  ) {}
+
+  async getState(threadId: string, selector: CheckpointSelector = {}, subgraphs = false): Promise<ThreadState> {
+    const thread = await this.threads.get(threadId);
+    const graph = await this.graphFor(thread);
+    if (!graph) return emptyThreadState(threadId);
+    const snapshot = await graph.getState(this.configFor(threadId, selector), { subgraphs });
+    return toThreadState(snapshot);
+  }
+
+  async updateState(threadId: string, body: UpdateThreadStateDto): Promise<{ checkpoint: Checkpoint }> {
+    const thread = await this.threads.get(threadId);
+    const graph = await this.graphFor(thread);
+    if (!graph) throw new BadRequestException({ detail: 'Thread has no graph ID.' });
+    if (await this.repository.hasActiveRun(threadId)) throw new ConflictException({ detail: 'Thread is busy' });
+    const selector: CheckpointSelector = { ...(body.checkpoint ?? {}), ...(body.checkpoint_id ? { checkpoint_id: body.checkpoint_id } : {}) };
+    const config = await graph.updateState(this.configFor(threadId, selector), body.values, body.as_node);
+    await this.refresh(threadId, graph);
+    return { checkpoint: configToCheckpoint(config) as Checkpoint };
+  }
+
+  async history(threadId: string, body: ThreadHistoryDto): Promise<ThreadState[]> {
+    const thread = await this.threads.get(threadId);
+    const graph = await this.graphFor(thread);
+    if (!graph) return [];
+    const before = typeof body.before === 'string' ? { configurable: { checkpoint_id: body.before } } : isPlainObject(body.before) ? body.before : undefined;
+    const states: ThreadState[] = [];
+    const options = { limit: body.limit ?? 10, before, filter: body.metadata } as never;
+    for await (const snapshot of graph.getStateHistory(this.configFor(threadId, body.checkpoint ?? {}), options)) {
+      states.push(toThreadState(snapshot));
+    }
+    return states;
+  }
+
+  /** Applies `supersteps` given at thread creation, as if nodes had written them. */
+  async applySupersteps(threadId: string, graphId: string, supersteps: { updates: { values?: unknown; as_node: string }[] }[]): Promise<void> {
+    const graph = await this.graphs.get(graphId, { configurable: { thread_id: threadId } });
+    await graph.bulkUpdateState(
+      this.configFor(threadId, {}),
+      supersteps.map((step) => ({ updates: step.updates.map((update) => ({ values: update.values, asNode: update.as_node })) })),
+    );
+    await this.refresh(threadId, graph);
+  }
+
+  /** Keeps the thread row's `values`, `interrupts` and status in step with its latest checkpoint. */
+  private async refresh(threadId: string, graph: RunnableGraph): Promise<void> {
+    const state = toThreadState(await graph.getState(this.configFor(threadId, {})));
+    const interrupts: Record<string, ThreadState['interrupts']> = {};
+    for (const task of state.tasks) if (task.interrupts.length) interrupts[task.id] = task.interrupts;
+    await this.repository.saveState(threadId, {
+      values: state.values as Record<string, unknown>,
+      interrupts,
+      status: state.next.length > 0 ? 'interrupted' : 'idle',
+      now: this.clock.isoNow(),
+    });
+  }
+
+  private configFor(threadId: string, selector: CheckpointSelector) {
+    const configurable: Record<string, unknown> = { thread_id: threadId, checkpoint_ns: selector.checkpoint_ns ?? '' };
+    if (selector.checkpoint_id) configurable['checkpoint_id'] = selector.checkpoint_id;
+    if (selector.checkpoint_map) configurable['checkpoint_map'] = selector.checkpoint_map;
+    return { configurable };
+  }
+
+  private async graphFor(thread: Thread): Promise<RunnableGraph | null> {
+    const graphId = thread.metadata['graph_id'];
+    if (typeof graphId !== 'string' || !this.graphs.has(graphId)) return null;
+    return this.graphs.get(graphId, { configurable: { thread_id: thread.thread_id } });
+  }
+}
