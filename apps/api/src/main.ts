@@ -7,8 +7,15 @@ import { ConfigError } from './config/config-error';
 async function main(): Promise<void> {
   const config = loadAppConfig();
   const app = await createApp(config);
+  const roles = [...config.roles].join(', ');
+  if (!config.roles.has('api')) {
+    // Worker or scheduler replicas serve no HTTP: they only take work from the database.
+    await app.init();
+    new Logger('Runhook').log(`started without HTTP (roles: ${roles})`);
+    return;
+  }
   await app.listen(config.port, config.host);
-  new Logger('Runhook').log(`listening on http://${config.host}:${config.port} (roles: ${[...config.roles].join(', ')})`);
+  new Logger('Runhook').log(`listening on http://${config.host}:${config.port} (roles: ${roles})`);
 }
 
 main().catch((error: unknown) => {

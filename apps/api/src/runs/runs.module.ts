@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { AssistantsModule } from '../assistants/assistants.module';
+import { GraphsModule } from '../graphs/graphs.module';
+import { StreamingModule } from '../streaming/streaming.module';
+import { RunExecutor } from './run-executor.service';
+import { RunResponder } from './run-responder.service';
+import { RunWorker } from './run-worker.service';
+import { RunsService } from './runs.service';
+import { StatelessRunsController } from './stateless-runs.controller';
+import { ThreadRunsController } from './thread-runs.controller';
+
+@Module({
+  imports: [AssistantsModule, GraphsModule, StreamingModule],
+  controllers: [ThreadRunsController, StatelessRunsController],
+  providers: [RunsService, RunExecutor, RunWorker, RunResponder],
+  exports: [RunsService, RunWorker],
+})
+export class RunsModule {}
