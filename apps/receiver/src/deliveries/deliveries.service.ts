@@ -109,7 +109,7 @@ export class DeliveriesService {
     if (this.config.signingSecrets.length === 0) {
       return null;
     }
-    const result = verifySignature({ headers, body: rawBody, secrets: [...this.config.signingSecrets], now: () => receivedAt });
+    const result = verifySignature({ headers, body: rawBody, secrets: this.config.signingSecrets, now: () => receivedAt });
     if (!result.ok) {
       throw new DeliveryException(DeliveryErrorCode.InvalidSignature, `invalid signature: ${result.reason}`);
     }

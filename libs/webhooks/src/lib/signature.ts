@@ -18,7 +18,7 @@ export interface SignPayloadInput {
   timestamp: Date | number;
   /** The exact bytes sent; a string is taken as UTF-8. */
   body: string | Buffer;
-  secrets: Buffer[];
+  secrets: readonly Buffer[];
 }
 
 export interface BuildWebhookHeadersInput extends SignPayloadInput {
@@ -30,7 +30,7 @@ export interface VerifySignatureInput {
   headers: WebhookHeaderMap;
   /** The raw request bytes, before any JSON parsing. */
   body: string | Buffer;
-  secrets: Buffer[];
+  secrets: readonly Buffer[];
   toleranceSeconds?: number;
   now?: () => Date;
 }
