@@ -1,0 +1,5 @@
+export * from './lib/api-server';
+export * from './lib/manual-clock';
+export * from './lib/ports';
+export * from './lib/recording-receiver';
+export * from './lib/wait-for';
