@@ -100,7 +100,8 @@ export class RunExecutor {
       thread: run.kwargs.temporary
         ? null
         : {
-            status: error ? 'error' : state?.hasNext ? 'interrupted' : 'idle',
+            // A cancelled run leaves its node pending, but the thread is idle: the user asked it to stop.
+            status: error ? 'error' : state?.hasNext && !action ? 'interrupted' : 'idle',
             values: state?.values ?? null,
             interrupts: state?.interrupts ?? {},
             error,

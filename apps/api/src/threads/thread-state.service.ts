@@ -31,7 +31,8 @@ export class ThreadStateService {
     return toThreadState(snapshot);
   }
 
-  async updateState(threadId: string, body: UpdateThreadStateDto): Promise<{ checkpoint: Checkpoint }> {
+  /** Answers the new checkpoint both as the servers do (`checkpoint`) and as the SDK types it (`configurable`). */
+  async updateState(threadId: string, body: UpdateThreadStateDto): Promise<{ checkpoint: Checkpoint; configurable: Record<string, unknown> }> {
     const thread = await this.threads.get(threadId);
     const graph = await this.graphFor(thread);
     if (!graph) throw new BadRequestException({ detail: 'Thread has no graph ID.' });
@@ -39,7 +40,8 @@ export class ThreadStateService {
     const selector: CheckpointSelector = { ...(body.checkpoint ?? {}), ...(body.checkpoint_id ? { checkpoint_id: body.checkpoint_id } : {}) };
     const config = await graph.updateState(this.configFor(threadId, selector), body.values, body.as_node);
     await this.refresh(threadId, graph);
-    return { checkpoint: configToCheckpoint(config) as Checkpoint };
+    const checkpoint = configToCheckpoint(config) as Checkpoint;
+    return { checkpoint, configurable: { thread_id: threadId, checkpoint_ns: checkpoint.checkpoint_ns, checkpoint_id: checkpoint.checkpoint_id } };
   }
 
   async history(threadId: string, body: ThreadHistoryDto): Promise<ThreadState[]> {
