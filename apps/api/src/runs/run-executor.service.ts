@@ -54,7 +54,10 @@ export class RunExecutor {
     try {
       emit('metadata', { run_id: run.run_id, attempt: run.attempt });
       const before = await this.checkpointer.getTuple(threadConfig);
-      const resumeOwnWork = run.attempt > 1 && (before?.metadata as Record<string, unknown> | undefined)?.['run_id'] === run.run_id;
+      // While a run is running nothing else writes to its thread, so checkpoints newer than its first
+      // start are its own: a retried run continues from them instead of replaying its input.
+      const resumeOwnWork =
+        run.attempt > 1 && run.started_at !== null && before !== undefined && Date.parse(before.checkpoint.ts) >= Date.parse(run.started_at);
       startCheckpointId = before?.config.configurable?.['checkpoint_id'] ?? null;
       const config = graphRunConfig(kwargs, run.run_id, run.attempt, control.signal);
       graph = await this.graphs.get(String(kwargs.config.configurable?.['graph_id']), config);
