@@ -20,7 +20,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   const message = error instanceof ConfigError ? `configuration error: ${error.message}` : (error as Error).stack;
-  // eslint-disable-next-line no-console
   console.error(message);
   process.exit(1);
 });
