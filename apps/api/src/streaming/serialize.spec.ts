@@ -1,0 +1,25 @@
+import { AIMessage, HumanMessage } from '@langchain/core/messages';
+import { serializeError, toWireJson, toWireValue } from './serialize';
+
+describe('toWireJson', () => {
+  it('turns LangChain messages into plain dicts with their type', () => {
+    const wire = toWireValue<{ messages: Record<string, unknown>[] }>({
+      messages: [new HumanMessage({ content: 'hi', id: 'h1' }), new AIMessage({ content: 'yo', id: 'a1' })],
+    });
+    expect(wire.messages[0]).toMatchObject({ type: 'human', content: 'hi', id: 'h1' });
+    expect(wire.messages[1]).toMatchObject({ type: 'ai', content: 'yo', id: 'a1' });
+    expect(JSON.stringify(wire)).not.toContain('"lc":1');
+  });
+
+  it('keeps plain JSON as it is and answers null for undefined', () => {
+    expect(toWireJson({ a: [1, 'b', null] })).toBe('{"a":[1,"b",null]}');
+    expect(toWireJson(undefined)).toBe('null');
+  });
+});
+
+describe('serializeError', () => {
+  it('names the error class and keeps the message', () => {
+    expect(serializeError(new TypeError('bad'))).toEqual({ error: 'TypeError', message: 'bad' });
+    expect(serializeError('plain')).toEqual({ error: 'Error', message: 'plain' });
+  });
+});
