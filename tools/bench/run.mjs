@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+// Runhook benchmark: drives LangGraph-compatible servers by URL with @langchain/langgraph-sdk and compares
+// Runhook with the reference JS dev server side by side. Usage: npm run bench -- --help
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { groupCpuSeconds, installExitHandlers, stopProcess } from './lib/processes.mjs';
+import { buildTable, formatTable } from './lib/report.mjs';
+import { backgroundRuns, firstEventLatency, waitLatency } from './lib/scenarios.mjs';
+import { startOurs, startReference } from './lib/servers.mjs';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+const HELP = `npm run bench -- [options]
+
+Servers (default: start Runhook from dist/apps/api/main.js and the reference CLI dev server):
+  --url <url>              benchmark an already running Runhook instead of starting dist/apps/api/main.js
+  --reference-url <url>    use an already running reference server instead of starting one
+  --no-ours                skip Runhook          --no-reference   skip the reference server
+  --reference-jobs <n>     reference --n-jobs-per-worker (default 10, like Runhook's N_JOBS_PER_WORKER)
+Load:
+  --clients <n>            concurrent clients for the background-run scenarios (default 16)
+  --duration <s>           measured seconds per background scenario (default 20)
+  --warmup <s>             unmeasured seconds before that (default 3)
+  --samples <n>            sequential samples for /runs/wait and first-event (default 200)
+  --warmup-samples <n>     unmeasured sequential calls first (default 10)
+  --max-seconds <s>        time cap per sequential scenario (default 180)
+  --scenarios <list>       comma list of bg,bgShared,wait,stream (default all)
+Output:
+  --out <file>             raw JSON path (default tmp/bench-results/<timestamp>.json)
+`;
+
+const { values: opt } = parseArgs({
+  options: {
+    url: { type: 'string' },
+    'reference-url': { type: 'string' },
+    'no-ours': { type: 'boolean', default: false },
+    'no-reference': { type: 'boolean', default: false },
+    'reference-jobs': { type: 'string' },
+    clients: { type: 'string', default: '16' },
+    duration: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '3' },
+    samples: { type: 'string', default: '200' },
+    'warmup-samples': { type: 'string', default: '10' },
+    'max-seconds': { type: 'string', default: '180' },
+    scenarios: { type: 'string', default: 'bg,bgShared,wait,stream' },
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (opt.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+
+function num(name, { min = 0 } = {}) {
+  const v = Number(opt[name]);
+  if (!Number.isFinite(v) || v < min) throw new Error(`--${name} must be a number >= ${min}`);
+  return v;
+}
+
+const config = {
+  clients: num('clients', { min: 1 }),
+  durationS: num('duration', { min: 1 }),
+  warmupS: num('warmup'),
+  samples: num('samples', { min: 1 }),
+  warmupSamples: num('warmup-samples'),
+  maxS: num('max-seconds', { min: 1 }),
+  scenarios: opt.scenarios.split(',').map((s) => s.trim()).filter(Boolean),
+};
+for (const url of [opt.url, opt['reference-url']]) {
+  if (url && !/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/.test(url)) {
+    throw new Error(`only loopback URLs are benchmarked, got ${url}`);
+  }
+}
+
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const resultsDir = join(repo, 'tmp/bench-results');
+const runDir = join(resultsDir, stamp);
+mkdirSync(runDir, { recursive: true });
+const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
+
+async function runScenarios(name, url, pgid) {
+  const cpuProbe = pgid ? () => groupCpuSeconds(pgid) : undefined;
+  const seq = { samples: config.samples, warmup: config.warmupSamples, maxS: config.maxS, cpuProbe };
+  const bg = { clients: config.clients, durationS: config.durationS, warmupS: config.warmupS, cpuProbe };
+  const plan = {
+    bg: () => backgroundRuns(url, { ...bg, sharedThread: false }),
+    bgShared: () => backgroundRuns(url, { ...bg, sharedThread: true }),
+    wait: () => waitLatency(url, seq),
+    stream: () => firstEventLatency(url, seq),
+  };
+  const scenarios = {};
+  for (const key of config.scenarios) {
+    if (!plan[key]) throw new Error(`unknown scenario ${key}`);
+    log(`${name}: scenario ${key} ...`);
+    const t0 = Date.now();
+    try {
+      scenarios[key] = await plan[key]();
+    } catch (err) {
+      scenarios[key] = { error: String(err?.stack ?? err) };
+      log(`${name}: scenario ${key} failed: ${err?.message ?? err}`);
+    }
+    scenarios[key].elapsedS = Math.round((Date.now() - t0) / 100) / 10;
+  }
+  return scenarios;
+}
+
+async function benchTarget(name, externalUrl, start) {
+  let server = null;
+  const t0 = Date.now();
+  try {
+    if (externalUrl) {
+      log(`${name}: using running server ${externalUrl}`);
+    } else {
+      log(`${name}: starting server ...`);
+      server = await start();
+      log(`${name}: up at ${server.url} in ${Date.now() - t0} ms (log: ${server.logFile})`);
+    }
+    const url = externalUrl ?? server.url;
+    const loadBefore = loadavg();
+    const scenarios = await runScenarios(name, url, server?.child.pid);
+    const load = { before: loadBefore, after: loadavg() };
+    return { url, external: Boolean(externalUrl), startupMs: server ? Date.now() - t0 : null, log: server?.logFile, load, scenarios };
+  } catch (err) {
+    log(`${name}: ${err?.message ?? err}`);
+    return { error: String(err?.stack ?? err), log: server?.logFile };
+  } finally {
+    if (server) await stopProcess(server.child);
+  }
+}
+
+function gitCommit() {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+}
+
+async function main() {
+  installExitHandlers();
+  const loadBefore = loadavg();
+  const results = {};
+  if (!opt['no-ours']) {
+    results.runhook = await benchTarget('runhook', opt.url, () => startOurs({ repo, runDir }));
+  }
+  if (!opt['no-reference']) {
+    const jobs = opt['reference-jobs'];
+    results.reference = await benchTarget('reference', opt['reference-url'], () => startReference({ repo, runDir, jobs }));
+  }
+  const sdkVersion = JSON.parse(readFileSync(join(repo, 'node_modules/@langchain/langgraph-sdk/package.json'), 'utf8')).version;
+  const report = {
+    startedAt: stamp,
+    commit: gitCommit(),
+    machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model },
+    sdkVersion,
+    config,
+    results,
+  };
+  const out = opt.out ? resolve(opt.out) : join(resultsDir, `${stamp}.json`);
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  const table = buildTable(results);
+  process.stdout.write(`\n${formatTable(table)}\n\n`);
+  for (const [name, r] of Object.entries(results)) if (r.error) process.stdout.write(`${name} failed: ${r.error}\n`);
+  process.stdout.write(`load average before the run: ${loadBefore.map((v) => v.toFixed(2)).join(' ')} (other work on the machine skews the figures)\n`);
+  process.stdout.write(`raw results: ${out}\n`);
+  const failed = Object.values(results).some((r) => r.error || Object.values(r.scenarios ?? {}).some((s) => s.error));
+  process.exitCode = failed ? 1 : 0;
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench: ${err?.stack ?? err}\n`);
+  process.exitCode = 1;
+});
