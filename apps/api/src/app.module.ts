@@ -7,6 +7,7 @@ import { HealthModule } from './health/health.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { RunsModule } from './runs/runs.module';
 import { ThreadsModule } from './threads/threads.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -28,7 +29,7 @@ export class AppModule {
     };
     return {
       module: AppModule,
-      imports: [coreModule, PersistenceModule, HealthModule, AssistantsModule, ThreadsModule, RunsModule],
+      imports: [coreModule, PersistenceModule, HealthModule, AssistantsModule, ThreadsModule, RunsModule, WebhooksModule],
     };
   }
 }

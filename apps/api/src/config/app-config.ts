@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from './config-error';
 import { LanggraphConfig, loadLanggraphConfig } from './langgraph-config';
+import { loadWebhookSettings, type WebhookSettings } from './webhook-config';
 
 export const RUNHOOK_VERSION = '0.1.0';
 
@@ -26,6 +27,7 @@ export interface AppConfig {
     pollMs: number;
   };
   stream: { heartbeatMs: number };
+  webhooks: WebhookSettings;
   version: string;
 }
 
@@ -66,11 +68,12 @@ function parseRoles(raw: string | undefined): ReadonlySet<Role> {
 export function loadAppConfig(env: Env = process.env, cwd = process.cwd()): AppConfig {
   const port = integer(env, 'PORT', 2024, 0, 65535);
   const langgraphPath = resolve(cwd, env['LANGGRAPH_CONFIG'] || 'langgraph.json');
+  const langgraph = loadLanggraphConfig(langgraphPath);
   return {
     host: env['HOST'] || '127.0.0.1',
     port,
     database: parseDatabase(env['DATABASE_URL'], cwd),
-    langgraph: loadLanggraphConfig(langgraphPath),
+    langgraph,
     roles: parseRoles(env['RUNHOOK_ROLES']),
     worker: {
       concurrency: integer(env, 'N_JOBS_PER_WORKER', 10, 1, 1000),
@@ -79,6 +82,7 @@ export function loadAppConfig(env: Env = process.env, cwd = process.cwd()): AppC
       pollMs: integer(env, 'RUN_POLL_MS', 1_000, 10),
     },
     stream: { heartbeatMs: integer(env, 'STREAM_HEARTBEAT_MS', 5_000, 100) },
+    webhooks: loadWebhookSettings(env, langgraph),
     version: RUNHOOK_VERSION,
   };
 }

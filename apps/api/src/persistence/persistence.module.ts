@@ -10,6 +10,8 @@ import { RunsRepository } from '../runs/runs.repository';
 import { SqliteRunsRepository } from '../runs/sqlite-runs.repository';
 import { ThreadsRepository } from '../threads/threads.repository';
 import { SqliteThreadsRepository } from '../threads/sqlite-threads.repository';
+import { DeliveriesRepository } from '../webhooks/deliveries.repository';
+import { SqliteDeliveriesRepository } from '../webhooks/sqlite-deliveries.repository';
 import { RunhookSqliteSaver } from './runhook-sqlite-saver';
 import { openSqlite } from './sqlite-database';
 import { SQLITE, type SqliteConnection } from './sqlite.tokens';
@@ -40,8 +42,9 @@ import { SQLITE, type SqliteConnection } from './sqlite.tokens';
     { provide: ThreadsRepository, useClass: SqliteThreadsRepository },
     { provide: RunsRepository, useClass: SqliteRunsRepository },
     { provide: CheckpointMaintenance, useClass: SqliteCheckpointMaintenance },
+    { provide: DeliveriesRepository, useClass: SqliteDeliveriesRepository },
   ],
-  exports: [SQLITE, BaseCheckpointSaver, AssistantsRepository, ThreadsRepository, RunsRepository, CheckpointMaintenance],
+  exports: [SQLITE, BaseCheckpointSaver, AssistantsRepository, ThreadsRepository, RunsRepository, CheckpointMaintenance, DeliveriesRepository],
 })
 export class PersistenceModule implements OnApplicationShutdown {
   constructor(@Inject(SQLITE) private readonly db: SqliteConnection) {}

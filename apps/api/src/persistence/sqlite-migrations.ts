@@ -74,4 +74,47 @@ export const SQLITE_MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    // The webhook outbox: a delivery row is written in the transaction that ends its run; times are epoch ms.
+    version: 2,
+    sql: `
+      CREATE TABLE webhook_deliveries (
+        delivery_id TEXT PRIMARY KEY,
+        webhook_id TEXT NOT NULL UNIQUE,
+        run_id TEXT NOT NULL,
+        thread_id TEXT,
+        cron_id TEXT,
+        url TEXT NOT NULL,
+        endpoint TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER,
+        owner TEXT,
+        lease_until INTEGER,
+        last_status_code INTEGER,
+        last_error TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        delivered_at INTEGER
+      );
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+      CREATE INDEX webhook_deliveries_leased ON webhook_deliveries (lease_until) WHERE status = 'delivering';
+      CREATE INDEX webhook_deliveries_run ON webhook_deliveries (run_id);
+      CREATE INDEX webhook_deliveries_thread ON webhook_deliveries (thread_id);
+      CREATE INDEX webhook_deliveries_cron ON webhook_deliveries (cron_id);
+      CREATE INDEX webhook_deliveries_created ON webhook_deliveries (created_at);
+      CREATE TABLE webhook_attempts (
+        attempt_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        delivery_id TEXT NOT NULL REFERENCES webhook_deliveries(delivery_id) ON DELETE CASCADE,
+        attempt INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        status_code INTEGER,
+        error TEXT,
+        response_excerpt TEXT
+      );
+      CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, attempt);
+    `,
+  },
 ];

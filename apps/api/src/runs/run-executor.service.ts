@@ -12,6 +12,7 @@ import type { CancelAction, RunRecord, RunResult, TerminalStatus } from './run-r
 import { RunsRepository } from './runs.repository';
 import { planStream } from './stream-modes';
 import { ThreadsRepository } from '../threads/threads.repository';
+import { WebhookOutbox } from '../webhooks/webhook-outbox.service';
 
 export interface RunControl {
   signal: AbortSignal;
@@ -38,6 +39,7 @@ export class RunExecutor {
     private readonly checkpointer: BaseCheckpointSaver,
     private readonly checkpoints: CheckpointMaintenance,
     private readonly clock: Clock,
+    private readonly outbox: WebhookOutbox,
   ) {}
 
   async execute(run: RunRecord, control: RunControl): Promise<void> {
@@ -114,7 +116,10 @@ export class RunExecutor {
       const thread = await this.threads.get(run.thread_id);
       if (result.thread && thread) result.thread.values = thread.values;
     }
+    // A rolled-back run is deleted, yet its webhook still tells that it was interrupted.
+    result.delivery = this.outbox.forRunEnd(run, { status, endedAt: result.endedAt, error, values: result.finalValues });
     await this.runs.finish(run.run_id, result);
+    if (result.delivery) this.outbox.notify();
     if (run.kwargs.temporary) await this.deleteTemporaryThread(run.thread_id);
     this.broker.finish(run.run_id, { status, output: this.output(result, state) });
   }

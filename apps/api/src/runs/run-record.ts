@@ -1,4 +1,5 @@
 import type { Interrupt, MultitaskStrategy, Run, RunError, Thread, ThreadStatus } from '@runhook/contracts';
+import type { NewWebhookDelivery } from '../webhooks/deliveries.repository';
 
 /** A run as stored: the wire Run plus what the queue and the webhook need. */
 export interface RunRecord extends Run {
@@ -19,6 +20,8 @@ export interface CreateRunCommand {
   threadMetadata: Record<string, unknown>;
   multitaskStrategy: MultitaskStrategy;
   now: string;
+  /** Builds the webhook delivery of each pending run this command cancels (multitask interrupt/rollback). */
+  webhookFor?: RunWebhookFactory;
 }
 
 export interface CancelledRun {
@@ -36,6 +39,21 @@ export type CreateRunResult =
 
 export type TerminalStatus = 'success' | 'error' | 'interrupted' | 'timeout';
 
+/** How a run ended, as its webhook tells it. */
+export interface RunEnd {
+  status: TerminalStatus;
+  endedAt: string;
+  error: RunError | null;
+  /** The final state values (also for stateless runs). */
+  values: unknown;
+}
+
+/**
+ * The outbox row for a run that ends, or null when it has no webhook. Called inside the run-end transaction,
+ * so it must not do I/O.
+ */
+export type RunWebhookFactory = (run: RunRecord, end: RunEnd) => NewWebhookDelivery | null;
+
 export interface RunResult {
   status: TerminalStatus;
   error: RunError | null;
@@ -50,6 +68,8 @@ export interface RunResult {
     interrupts: Record<string, Interrupt[]>;
     error: RunError | null;
   } | null;
+  /** The webhook outbox row, written in the same transaction (also when the run was deleted meanwhile). */
+  delivery?: NewWebhookDelivery | null;
 }
 
 export interface CancelRequest {
@@ -58,6 +78,8 @@ export interface CancelRequest {
   status?: 'pending' | 'running' | 'all';
   action: CancelAction;
   now: string;
+  /** Builds the webhook delivery of each pending run that ends here. */
+  webhookFor?: RunWebhookFactory;
 }
 
 /** The Run as the API shows it, without the queue's bookkeeping. */

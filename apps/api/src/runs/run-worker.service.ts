@@ -8,6 +8,7 @@ import { RunExecutor } from './run-executor.service';
 import type { CancelAction, RunRecord } from './run-record';
 import { RunsRepository } from './runs.repository';
 import { ThreadsRepository } from '../threads/threads.repository';
+import { WebhookOutbox } from '../webhooks/webhook-outbox.service';
 
 interface ActiveRun {
   abort: AbortController;
@@ -39,6 +40,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly threads: ThreadsRepository,
     private readonly signals: RunSignals,
     private readonly clock: Clock,
+    private readonly outbox: WebhookOutbox,
   ) {}
 
   get enabled(): boolean {
@@ -155,14 +157,18 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     };
     const thread = run.kwargs.temporary ? null : { status: 'error' as const, values: null, interrupts: {}, error };
     const existing = run.kwargs.temporary ? null : await this.threadValues(run.thread_id);
+    const endedAt = this.clock.isoNow();
+    const delivery = this.outbox.forRunEnd(run, { status: 'error', endedAt, error, values: existing });
     await this.runs.finish(run.run_id, {
       status: 'error',
       error,
       finalValues: existing,
-      endedAt: this.clock.isoNow(),
+      endedAt,
       discard: false,
       thread: thread ? { ...thread, values: existing } : null,
+      delivery,
     });
+    if (delivery) this.outbox.notify();
     this.broker.finish(run.run_id, { status: 'error', output: { __error__: error } });
     this.logger.error(`run ${run.run_id}: ${error.message}`);
   }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AssistantsModule } from '../assistants/assistants.module';
 import { GraphsModule } from '../graphs/graphs.module';
 import { StreamingModule } from '../streaming/streaming.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { RunExecutor } from './run-executor.service';
 import { RunResponder } from './run-responder.service';
 import { RunWorker } from './run-worker.service';
@@ -10,7 +11,7 @@ import { StatelessRunsController } from './stateless-runs.controller';
 import { ThreadRunsController } from './thread-runs.controller';
 
 @Module({
-  imports: [AssistantsModule, GraphsModule, StreamingModule],
+  imports: [AssistantsModule, GraphsModule, StreamingModule, WebhooksModule],
   controllers: [ThreadRunsController, StatelessRunsController],
   providers: [RunsService, RunExecutor, RunWorker, RunResponder],
   exports: [RunsService, RunWorker],

@@ -6,6 +6,8 @@ import { uuid7 } from '../common/ids';
 import { RunSignals } from '../common/run-signals';
 import { StreamBroker } from '../streaming/stream-broker';
 import { ThreadsRepository } from '../threads/threads.repository';
+import { WebhookOutbox } from '../webhooks/webhook-outbox.service';
+import { WebhookUrlValidator } from '../webhooks/webhook-url.validator';
 import { buildRunKwargs } from './run-kwargs';
 import type { CancelAction } from './run-record';
 import { RunsRepository } from './runs.repository';
@@ -28,11 +30,14 @@ export class RunsService {
     private readonly worker: RunWorker,
     private readonly signals: RunSignals,
     private readonly clock: Clock,
+    private readonly webhookUrls: WebhookUrlValidator,
+    private readonly outbox: WebhookOutbox,
   ) {}
 
   /** `threadId` null makes a stateless run on a new thread, deleted afterwards unless kept. */
   async create(threadId: string | null, body: RunCreateStatelessDto, options: { bufferEvents?: boolean } = {}): Promise<Run> {
     this.assertConsistent(threadId, body);
+    if (body.webhook) await this.webhookUrls.assertAllowed(body.webhook);
     const assistant = await this.assistants.get(body.assistant_id);
     const nowMs = this.clock.now();
     const now = new Date(nowMs).toISOString();
@@ -81,6 +86,7 @@ export class RunsService {
       threadMetadata,
       multitaskStrategy: run.multitask_strategy,
       now,
+      webhookFor: this.outbox.forRunEnd,
     });
     if (result.kind !== 'created') {
       this.broker.finish(runId, { status: 'error', output: null });
@@ -91,6 +97,8 @@ export class RunsService {
       if (cancelled.wasRunning) this.signals.cancel(cancelled.run_id, cancelled.action);
       else this.broker.finish(cancelled.run_id, { status: 'interrupted', output: null });
     }
+    // Pending runs it cancelled ended in the same transaction, deliveries included.
+    if (result.cancelled.some((cancelled) => !cancelled.wasRunning)) this.outbox.notify();
     this.worker.wake();
     return result.run;
   }
@@ -121,11 +129,12 @@ export class RunsService {
   }
 
   async cancelMany(filter: { runIds?: string[]; threadId?: string; status?: 'pending' | 'running' | 'all'; action: CancelAction }): Promise<void> {
-    const cancelled = await this.runs.cancel({ ...filter, now: this.clock.isoNow() });
+    const cancelled = await this.runs.cancel({ ...filter, now: this.clock.isoNow(), webhookFor: this.outbox.forRunEnd });
     for (const run of cancelled) {
       if (run.wasRunning) this.signals.cancel(run.run_id, run.action);
       else this.broker.finish(run.run_id, { status: 'interrupted', output: null });
     }
+    if (cancelled.some((run) => !run.wasRunning)) this.outbox.notify();
     if (cancelled.length > 0) this.worker.wake();
   }
 

@@ -4,7 +4,8 @@ import { parseJson } from '../common/json';
 import { prepared } from '../persistence/prepared';
 import { SQLITE, type SqliteConnection } from '../persistence/sqlite.tokens';
 import type { RunEvent } from '../streaming/run-event';
-import type { CancelRequest, CancelledRun, CreateRunCommand, CreateRunResult, RunRecord, RunResult } from './run-record';
+import { insertDeliveryRow } from '../webhooks/sqlite-deliveries.repository';
+import type { CancelRequest, CancelledRun, CreateRunCommand, CreateRunResult, RunRecord, RunResult, RunWebhookFactory } from './run-record';
 import { RunsRepository } from './runs.repository';
 
 interface RunRow {
@@ -85,7 +86,7 @@ export class SqliteRunsRepository extends RunsRepository {
       if (active.length > 0) {
         if (command.multitaskStrategy === 'reject') return { kind: 'conflict' };
         if (command.multitaskStrategy === 'interrupt' || command.multitaskStrategy === 'rollback') {
-          cancelled = this.cancelRows(active, command.multitaskStrategy, now);
+          cancelled = this.cancelRows(active, command.multitaskStrategy, now, command.webhookFor);
         }
       }
       this.insertRun(run);
@@ -168,6 +169,8 @@ export class SqliteRunsRepository extends RunsRepository {
 
   async finish(runId: string, result: RunResult): Promise<void> {
     const apply = this.db.transaction(() => {
+      // The outbox row goes with the run end, even when the run was deleted meanwhile (its thread was).
+      if (result.delivery) insertDeliveryRow(this.db, result.delivery);
       const row = prepared(this.db, 'SELECT thread_id FROM runs WHERE run_id = ?').get(runId) as { thread_id: string } | undefined;
       if (!row) return;
       if (result.discard) {
@@ -243,7 +246,7 @@ export class SqliteRunsRepository extends RunsRepository {
         run_id: string;
         status: string;
       }[];
-      return this.cancelRows(rows, request.action, request.now);
+      return this.cancelRows(rows, request.action, request.now, request.webhookFor);
     });
     return apply.immediate();
   }
@@ -275,7 +278,12 @@ export class SqliteRunsRepository extends RunsRepository {
   }
 
   /** Pending runs end here and now; running ones get a flag their worker acts on. */
-  private cancelRows(rows: { run_id: string; status: string }[], action: 'interrupt' | 'rollback', now: string): CancelledRun[] {
+  private cancelRows(
+    rows: { run_id: string; status: string }[],
+    action: 'interrupt' | 'rollback',
+    now: string,
+    webhookFor: RunWebhookFactory | undefined,
+  ): CancelledRun[] {
     const cancelled: CancelledRun[] = [];
     for (const row of rows) {
       const { thread_id } = prepared(this.db, 'SELECT thread_id FROM runs WHERE run_id = ?').get(row.run_id) as { thread_id: string };
@@ -284,6 +292,7 @@ export class SqliteRunsRepository extends RunsRepository {
         cancelled.push({ run_id: row.run_id, thread_id, wasRunning: true, action });
         continue;
       }
+      if (webhookFor) this.writeCancelDelivery(row.run_id, now, webhookFor);
       if (action === 'rollback') {
         prepared(this.db, 'DELETE FROM runs WHERE run_id = ?').run(row.run_id);
       } else {
@@ -294,6 +303,16 @@ export class SqliteRunsRepository extends RunsRepository {
       cancelled.push({ run_id: row.run_id, thread_id, wasRunning: false, action });
     }
     return cancelled;
+  }
+
+  /** A pending run that ends by cancellation still gets its one delivery, with the thread's current values. */
+  private writeCancelDelivery(runId: string, now: string, webhookFor: RunWebhookFactory): void {
+    const row = prepared(this.db, 'SELECT * FROM runs WHERE run_id = ?').get(runId) as RunRow;
+    const thread = prepared(this.db, 'SELECT state_values FROM threads WHERE thread_id = ?').get(row.thread_id) as
+      | { state_values: string | null }
+      | undefined;
+    const delivery = webhookFor(toRecord(row), { status: 'interrupted', endedAt: now, error: null, values: parseJson(thread?.state_values, null) });
+    if (delivery) insertDeliveryRow(this.db, delivery);
   }
 
   private writeThreadEnd(threadId: string, runId: string, result: RunResult): void {

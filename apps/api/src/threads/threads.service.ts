@@ -5,6 +5,7 @@ import { uuid7 } from '../common/ids';
 import { RunSignals } from '../common/run-signals';
 import { CheckpointMaintenance } from '../graphs/checkpoint-maintenance';
 import { RunsRepository } from '../runs/runs.repository';
+import { WebhookOutbox } from '../webhooks/webhook-outbox.service';
 import { ThreadPage, ThreadsRepository } from './threads.repository';
 
 @Injectable()
@@ -15,6 +16,7 @@ export class ThreadsService {
     private readonly checkpoints: CheckpointMaintenance,
     private readonly signals: RunSignals,
     private readonly clock: Clock,
+    private readonly outbox: WebhookOutbox,
   ) {}
 
   /** Creates the thread; answers whether it was new, so supersteps are applied only then. */
@@ -55,8 +57,9 @@ export class ThreadsService {
 
   /** Deleting a thread cancels its runs first, so no worker keeps writing checkpoints for it. */
   async delete(threadId: string): Promise<void> {
-    const cancelled = await this.runs.cancel({ threadId, action: 'interrupt', now: this.clock.isoNow() });
+    const cancelled = await this.runs.cancel({ threadId, action: 'interrupt', now: this.clock.isoNow(), webhookFor: this.outbox.forRunEnd });
     for (const run of cancelled) if (run.wasRunning) this.signals.cancel(run.run_id, 'interrupt');
+    if (cancelled.some((run) => !run.wasRunning)) this.outbox.notify();
     if (!(await this.repository.delete(threadId))) throw new NotFoundException({ detail: `Thread ${threadId} not found` });
     await this.checkpoints.deleteThread(threadId);
   }

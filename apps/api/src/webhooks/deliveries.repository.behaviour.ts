@@ -1,0 +1,194 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import type { ClaimRequest, DeliveriesRepository, DeliveryCompletion } from './deliveries.repository';
+import { newDelivery } from './testing/delivery-fixtures';
+
+export interface DeliveriesFixture {
+  repository: DeliveriesRepository;
+  close(): Promise<void>;
+}
+
+const T0 = Date.parse('2026-03-01T12:00:00.000Z');
+const A = 'http://127.0.0.1:9/a';
+const B = 'http://127.0.0.2:9/b';
+
+function claimRequest(overrides: Partial<ClaimRequest> = {}): ClaimRequest {
+  return { owner: 'worker-1', nowMs: T0, leaseUntilMs: T0 + 30_000, limit: 10, perEndpoint: 8, busy: new Map(), ...overrides };
+}
+
+function completion(deliveryId: string, overrides: Partial<DeliveryCompletion> = {}): DeliveryCompletion {
+  return {
+    delivery_id: deliveryId,
+    owner: 'worker-1',
+    attempt: { attempt: 1, started_at: T0, duration_ms: 12, status_code: 200, error: null, response_excerpt: 'ok' },
+    status: 'succeeded',
+    next_attempt_at: null,
+    now: T0 + 12,
+    ...overrides,
+  };
+}
+
+/** The behaviour every DeliveriesRepository adapter must have; call it from an adapter's int-spec. */
+export function describeDeliveriesRepository(adapter: string, factory: () => Promise<DeliveriesFixture>): void {
+  describe(`DeliveriesRepository (${adapter})`, () => {
+    let fixture: DeliveriesFixture;
+    let sut: DeliveriesRepository;
+
+    beforeEach(async () => {
+      fixture = await factory();
+      sut = fixture.repository;
+    });
+
+    afterEach(async () => {
+      await fixture.close();
+    });
+
+    it('stores a delivery as pending and due at once, and drops a second one with the same webhook_id', async () => {
+      const delivery = newDelivery();
+
+      expect(await sut.insert(delivery)).toBe(true);
+      expect(await sut.insert({ ...newDelivery(), webhook_id: delivery.webhook_id })).toBe(false);
+      expect(await sut.get(delivery.delivery_id)).toMatchObject({
+        delivery_id: delivery.delivery_id,
+        webhook_id: delivery.webhook_id,
+        url: delivery.url,
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: new Date(T0).toISOString(),
+        created_at: new Date(T0).toISOString(),
+        delivered_at: null,
+        attempts_log: [],
+      });
+    });
+
+    it('claims due deliveries oldest first, each once, with their payload', async () => {
+      const later = newDelivery({ created_at: T0 + 5 });
+      const first = newDelivery({ created_at: T0 - 5 });
+      const future = newDelivery({ created_at: T0 + 60_000 });
+      for (const delivery of [later, first, future]) await sut.insert(delivery);
+
+      const claimed = await sut.claim(claimRequest());
+
+      expect(claimed.map((delivery) => delivery.delivery_id)).toEqual([first.delivery_id]);
+      expect(claimed[0]).toEqual({ delivery_id: first.delivery_id, webhook_id: first.webhook_id, url: first.url, endpoint: first.endpoint, payload: first.payload, attempts: 0 });
+      expect((await sut.get(first.delivery_id))?.status).toBe('delivering');
+      expect(await sut.claim(claimRequest({ nowMs: T0 + 10 }))).toEqual([expect.objectContaining({ delivery_id: later.delivery_id })]);
+      expect(await sut.claim(claimRequest({ nowMs: T0 + 10 }))).toEqual([]);
+    });
+
+    it('keeps each endpoint under its in-flight limit', async () => {
+      for (let i = 0; i < 5; i += 1) await sut.insert(newDelivery({ url: A, created_at: T0 - 100 + i }));
+      for (let i = 0; i < 3; i += 1) await sut.insert(newDelivery({ url: B, created_at: T0 - 50 + i }));
+
+      const first = await sut.claim(claimRequest({ perEndpoint: 2 }));
+      const busy = new Map([
+        [new URL(A).origin, 2],
+        [new URL(B).origin, 1],
+      ]);
+      const second = await sut.claim(claimRequest({ perEndpoint: 2, busy }));
+
+      expect(first.map((delivery) => delivery.url)).toEqual([A, A, B, B]);
+      expect(second.map((delivery) => delivery.url)).toEqual([B]);
+    });
+
+    it('records an attempt and settles the delivery', async () => {
+      const ok = newDelivery();
+      const retry = newDelivery();
+      await sut.insert(ok);
+      await sut.insert(retry);
+      await sut.claim(claimRequest());
+
+      await sut.complete([
+        completion(ok.delivery_id),
+        completion(retry.delivery_id, {
+          attempt: { attempt: 1, started_at: T0, duration_ms: 5, status_code: 503, error: 'HTTP 503', response_excerpt: 'busy' },
+          status: 'pending',
+          next_attempt_at: T0 + 5_000,
+        }),
+      ]);
+
+      expect(await sut.get(ok.delivery_id)).toMatchObject({
+        status: 'succeeded',
+        attempts: 1,
+        last_status_code: 200,
+        delivered_at: new Date(T0 + 12).toISOString(),
+        next_attempt_at: null,
+        attempts_log: [{ attempt: 1, started_at: new Date(T0).toISOString(), duration_ms: 12, status_code: 200, error: null, response_excerpt: 'ok' }],
+      });
+      expect(await sut.get(retry.delivery_id)).toMatchObject({
+        status: 'pending',
+        attempts: 1,
+        last_status_code: 503,
+        last_error: 'HTTP 503',
+        next_attempt_at: new Date(T0 + 5_000).toISOString(),
+      });
+      expect(await sut.nextDueAt(T0)).toBe(T0 + 5_000);
+      expect(await sut.claim(claimRequest({ nowMs: T0 + 4_999 }))).toEqual([]);
+      expect(await sut.claim(claimRequest({ nowMs: T0 + 5_000 }))).toEqual([expect.objectContaining({ delivery_id: retry.delivery_id, attempts: 1 })]);
+    });
+
+    it('logs but does not settle an attempt whose lease another dispatcher took over', async () => {
+      const delivery = newDelivery();
+      await sut.insert(delivery);
+      await sut.claim(claimRequest());
+
+      await sut.complete([completion(delivery.delivery_id, { owner: 'someone-else' })]);
+
+      expect(await sut.get(delivery.delivery_id)).toMatchObject({ status: 'delivering', attempts: 0, attempts_log: [expect.objectContaining({ attempt: 1 })] });
+    });
+
+    it('gives deliveries of a dispatcher that stopped back to the queue once their lease ends', async () => {
+      const delivery = newDelivery();
+      await sut.insert(delivery);
+      await sut.claim(claimRequest({ owner: 'dead', leaseUntilMs: T0 + 1_000 }));
+
+      expect(await sut.reclaimExpired(T0 + 1_000)).toBe(0);
+      expect(await sut.reclaimExpired(T0 + 1_001)).toBe(1);
+      expect(await sut.claim(claimRequest({ nowMs: T0 + 1_001 }))).toEqual([expect.objectContaining({ delivery_id: delivery.delivery_id })]);
+    });
+
+    it('redelivers a finished delivery now with the same webhook_id, but not one in flight', async () => {
+      const delivery = newDelivery();
+      await sut.insert(delivery);
+      await sut.claim(claimRequest());
+
+      expect(await sut.redeliver(delivery.delivery_id, T0 + 1)).toBe('in-flight');
+      await sut.complete([completion(delivery.delivery_id)]);
+      expect(await sut.redeliver(delivery.delivery_id, T0 + 100)).toBe('queued');
+      expect(await sut.redeliver('00000000-0000-4000-8000-000000000000', T0)).toBe('not-found');
+      expect(await sut.get(delivery.delivery_id)).toMatchObject({ status: 'pending', webhook_id: delivery.webhook_id, attempts: 1, next_attempt_at: new Date(T0 + 100).toISOString() });
+      expect(await sut.claim(claimRequest({ nowMs: T0 + 100 }))).toEqual([expect.objectContaining({ attempts: 1 })]);
+    });
+
+    it('searches by run, thread, cron and status, newest first, with a total', async () => {
+      const cronId = '0190aaaa-0000-7000-8000-000000000001';
+      const one = newDelivery({ created_at: T0 - 3 });
+      const two = newDelivery({ created_at: T0 - 2, thread_id: one.thread_id, cron_id: cronId });
+      const three = newDelivery({ created_at: T0 - 1 });
+      for (const delivery of [one, two, three]) await sut.insert(delivery);
+      await sut.claim(claimRequest({ limit: 1 }));
+
+      const all = await sut.search({}, 2, 0);
+      expect(all.total).toBe(3);
+      expect(all.items.map((item) => item.delivery_id)).toEqual([three.delivery_id, two.delivery_id]);
+      expect((await sut.search({}, 2, 2)).items.map((item) => item.delivery_id)).toEqual([one.delivery_id]);
+      expect((await sut.search({ thread_id: one.thread_id as string }, 10, 0)).total).toBe(2);
+      expect((await sut.search({ run_id: three.run_id }, 10, 0)).items[0].delivery_id).toBe(three.delivery_id);
+      expect((await sut.search({ cron_id: cronId }, 10, 0)).items[0].delivery_id).toBe(two.delivery_id);
+      expect((await sut.search({ status: 'delivering' }, 10, 0)).items.map((item) => item.delivery_id)).toEqual([one.delivery_id]);
+    });
+
+    it('purges finished deliveries past retention with their attempts, never pending ones', async () => {
+      const old = newDelivery();
+      const waiting = newDelivery();
+      await sut.insert(old);
+      await sut.insert(waiting);
+      await sut.claim(claimRequest({ limit: 1 }));
+      await sut.complete([completion(old.delivery_id)]);
+
+      expect(await sut.purge(T0 + 12, 10)).toBe(0);
+      expect(await sut.purge(T0 + 1_000, 10)).toBe(1);
+      expect(await sut.get(old.delivery_id)).toBeNull();
+      expect(await sut.get(waiting.delivery_id)).not.toBeNull();
+    });
+  });
+}

@@ -1,0 +1,163 @@
+import type { DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookDeliveryDetail } from '@runhook/contracts';
+
+/** An outbox row as written when a run ends. Times are epoch milliseconds. */
+export interface NewWebhookDelivery {
+  delivery_id: string;
+  /** Stable for the delivery; derived from the cron firing for cron runs, so a double firing collapses. */
+  webhook_id: string;
+  run_id: string;
+  thread_id: string | null;
+  cron_id: string | null;
+  /** Called exactly as given. */
+  url: string;
+  /** scheme://host:port; concurrency is bounded per endpoint. */
+  endpoint: string;
+  /** The exact JSON body, with a `webhook_sent_at` placeholder the dispatcher stamps. */
+  payload: string;
+  created_at: number;
+}
+
+/** A delivery this dispatcher now owns until its lease ends. */
+export interface ClaimedDelivery {
+  delivery_id: string;
+  webhook_id: string;
+  url: string;
+  endpoint: string;
+  payload: string;
+  /** Attempts made before this one. */
+  attempts: number;
+}
+
+export interface AttemptRecord {
+  attempt: number;
+  started_at: number;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+  response_excerpt: string | null;
+}
+
+/** The outcome of one attempt: its log line and what becomes of the delivery. */
+export interface DeliveryCompletion {
+  delivery_id: string;
+  owner: string;
+  attempt: AttemptRecord;
+  status: Exclude<DeliveryStatus, 'delivering'>;
+  next_attempt_at: number | null;
+  now: number;
+}
+
+export interface ClaimRequest {
+  owner: string;
+  nowMs: number;
+  leaseUntilMs: number;
+  limit: number;
+  perEndpoint: number;
+  /** Deliveries in flight per endpoint in this process. */
+  busy: ReadonlyMap<string, number>;
+}
+
+export interface DeliveryFilter {
+  run_id?: string;
+  thread_id?: string;
+  cron_id?: string;
+  status?: DeliveryStatus;
+}
+
+export type RedeliverResult = 'queued' | 'in-flight' | 'not-found';
+
+/**
+ * Storage port of the webhook outbox. Rows are inserted by the run-end transaction (see RunResult.delivery);
+ * dispatchers claim due rows under a lease, then record each attempt.
+ */
+export abstract class DeliveriesRepository {
+  /** Inserts unless a delivery with the same webhook_id exists; answers whether it inserted. */
+  abstract insert(delivery: NewWebhookDelivery): Promise<boolean>;
+  /** Leases up to `limit` due deliveries, oldest due first, keeping each endpoint under `perEndpoint` in flight. */
+  abstract claim(request: ClaimRequest): Promise<ClaimedDelivery[]>;
+  /** Records attempts and their outcomes in one transaction; a delivery no longer owned keeps its state. */
+  abstract complete(completions: DeliveryCompletion[]): Promise<void>;
+  /** Returns deliveries whose owner stopped (lease expired) to the queue; answers how many. */
+  abstract reclaimExpired(nowMs: number): Promise<number>;
+  /** When the earliest pending delivery due after `afterMs` becomes due, if any. */
+  abstract nextDueAt(afterMs: number): Promise<number | null>;
+  /** Makes the delivery due now (same webhook_id); a delivery being sent right now is left alone. */
+  abstract redeliver(deliveryId: string, nowMs: number): Promise<RedeliverResult>;
+  abstract get(deliveryId: string): Promise<WebhookDeliveryDetail | null>;
+  abstract search(filter: DeliveryFilter, limit: number, offset: number): Promise<{ items: WebhookDelivery[]; total: number }>;
+  /** Deletes up to `batch` finished deliveries (and their attempts) last updated before `beforeMs`. */
+  abstract purge(beforeMs: number, batch: number): Promise<number>;
+}
+
+/** A webhook_deliveries row as both adapters read it. */
+export interface DeliveryRow {
+  delivery_id: string;
+  webhook_id: string;
+  run_id: string;
+  thread_id: string | null;
+  cron_id: string | null;
+  url: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+}
+
+export interface AttemptRow {
+  attempt: number;
+  started_at: number;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+  response_excerpt: string | null;
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(Number(ms)).toISOString());
+
+export function toWireDelivery(row: DeliveryRow): WebhookDelivery {
+  return {
+    delivery_id: row.delivery_id,
+    webhook_id: row.webhook_id,
+    run_id: row.run_id,
+    thread_id: row.thread_id,
+    cron_id: row.cron_id,
+    url: row.url,
+    status: row.status as DeliveryStatus,
+    attempts: Number(row.attempts),
+    next_attempt_at: row.status === 'pending' ? iso(row.next_attempt_at) : null,
+    last_status_code: row.last_status_code,
+    last_error: row.last_error,
+    created_at: iso(row.created_at) as string,
+    updated_at: iso(row.updated_at) as string,
+    delivered_at: iso(row.delivered_at),
+  };
+}
+
+export function toWireAttempt(row: AttemptRow): WebhookAttempt {
+  return {
+    attempt: Number(row.attempt),
+    started_at: iso(row.started_at) as string,
+    duration_ms: Number(row.duration_ms),
+    status_code: row.status_code,
+    error: row.error,
+    response_excerpt: row.response_excerpt,
+  };
+}
+
+/** Picks, from candidates ordered by due time, those that keep every endpoint under its limit. */
+export function withinEndpointLimits<T extends { endpoint: string }>(candidates: T[], request: ClaimRequest): T[] {
+  const load = new Map(request.busy);
+  const picked: T[] = [];
+  for (const candidate of candidates) {
+    if (picked.length >= request.limit) break;
+    const inFlight = load.get(candidate.endpoint) ?? 0;
+    if (inFlight >= request.perEndpoint) continue;
+    load.set(candidate.endpoint, inFlight + 1);
+    picked.push(candidate);
+  }
+  return picked;
+}

@@ -1,0 +1,44 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import type { SearchDeliveriesDto, WebhookDelivery, WebhookDeliveryDetail } from '@runhook/contracts';
+import { Clock } from '../common/clock';
+import { type AppConfig, InjectConfig } from '../config/app-config';
+import { DeliveriesRepository } from './deliveries.repository';
+import { WebhookDispatcher } from './webhook-dispatcher.service';
+
+/** The delivery log: search, inspect, redeliver. */
+@Injectable()
+export class DeliveriesService {
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly deliveries: DeliveriesRepository,
+    private readonly dispatcher: WebhookDispatcher,
+    private readonly clock: Clock,
+  ) {}
+
+  search(query: SearchDeliveriesDto): Promise<{ items: WebhookDelivery[]; total: number }> {
+    const { run_id, thread_id, cron_id, status } = query;
+    return this.deliveries.search({ run_id, thread_id, cron_id, status }, query.limit ?? 10, query.offset ?? 0);
+  }
+
+  async get(deliveryId: string): Promise<WebhookDeliveryDetail> {
+    const delivery = await this.deliveries.get(deliveryId);
+    if (!delivery) throw new NotFoundException({ detail: `Webhook delivery ${deliveryId} not found` });
+    return delivery;
+  }
+
+  /**
+   * A new attempt now, with the same webhook-id. When this process dispatches, the answer waits (bounded) for
+   * that attempt, so it shows its outcome; otherwise the delivery is answered queued for the workers.
+   */
+  async redeliver(deliveryId: string): Promise<WebhookDeliveryDetail> {
+    const result = await this.deliveries.redeliver(deliveryId, this.clock.now());
+    if (result === 'not-found') throw new NotFoundException({ detail: `Webhook delivery ${deliveryId} not found` });
+    if (result === 'in-flight') throw new ConflictException({ detail: `Webhook delivery ${deliveryId} is being sent right now; try again shortly` });
+    if (this.dispatcher.enabled) {
+      const attempted = this.dispatcher.waitForAttempt(deliveryId, this.config.webhooks.timeoutMs + 2_000);
+      this.dispatcher.wake();
+      await attempted;
+    }
+    return this.get(deliveryId);
+  }
+}

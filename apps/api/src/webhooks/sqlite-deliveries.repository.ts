@@ -1,0 +1,172 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { WebhookDelivery, WebhookDeliveryDetail } from '@runhook/contracts';
+import { prepared } from '../persistence/prepared';
+import { SQLITE, type SqliteConnection } from '../persistence/sqlite.tokens';
+import {
+  type AttemptRow,
+  type ClaimRequest,
+  type ClaimedDelivery,
+  DeliveriesRepository,
+  type DeliveryCompletion,
+  type DeliveryFilter,
+  type DeliveryRow,
+  type NewWebhookDelivery,
+  type RedeliverResult,
+  toWireAttempt,
+  toWireDelivery,
+  withinEndpointLimits,
+} from './deliveries.repository';
+
+const FINISHED = "('succeeded', 'failed', 'gone')";
+
+/**
+ * Writes an outbox row on the caller's connection, inside whatever transaction is open (the run-end one).
+ * A second delivery with the same webhook_id (a cron firing twice) is dropped, never an error.
+ */
+export function insertDeliveryRow(db: SqliteConnection, delivery: NewWebhookDelivery): boolean {
+  return (
+    prepared(
+      db,
+      `INSERT INTO webhook_deliveries (delivery_id, webhook_id, run_id, thread_id, cron_id, url, endpoint, payload, status, attempts,
+         next_attempt_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
+       ON CONFLICT (webhook_id) DO NOTHING`,
+    ).run(
+      delivery.delivery_id,
+      delivery.webhook_id,
+      delivery.run_id,
+      delivery.thread_id,
+      delivery.cron_id,
+      delivery.url,
+      delivery.endpoint,
+      delivery.payload,
+      delivery.created_at,
+      delivery.created_at,
+      delivery.created_at,
+    ).changes > 0
+  );
+}
+
+@Injectable()
+export class SqliteDeliveriesRepository extends DeliveriesRepository {
+  constructor(@Inject(SQLITE) private readonly db: SqliteConnection) {
+    super();
+  }
+
+  async insert(delivery: NewWebhookDelivery): Promise<boolean> {
+    return insertDeliveryRow(this.db, delivery);
+  }
+
+  async claim(request: ClaimRequest): Promise<ClaimedDelivery[]> {
+    const saturated = [...request.busy].filter(([, count]) => count >= request.perEndpoint).map(([endpoint]) => endpoint);
+    const apply = this.db.transaction((): ClaimedDelivery[] => {
+      const candidates = prepared(
+        this.db,
+        `SELECT delivery_id, webhook_id, url, endpoint, payload, attempts FROM webhook_deliveries
+         WHERE status = 'pending' AND next_attempt_at <= ? AND endpoint NOT IN (SELECT value FROM json_each(?))
+         ORDER BY next_attempt_at LIMIT ?`,
+      ).all(request.nowMs, JSON.stringify(saturated), Math.max(request.limit * 2, 32)) as ClaimedDelivery[];
+      const picked = withinEndpointLimits(candidates, request);
+      const lease = prepared(this.db, "UPDATE webhook_deliveries SET status = 'delivering', owner = ?, lease_until = ?, updated_at = ? WHERE delivery_id = ?");
+      for (const delivery of picked) lease.run(request.owner, request.leaseUntilMs, request.nowMs, delivery.delivery_id);
+      return picked;
+    });
+    return apply.immediate();
+  }
+
+  async complete(completions: DeliveryCompletion[]): Promise<void> {
+    if (completions.length === 0) return;
+    const log = prepared(
+      this.db,
+      `INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, status_code, error, response_excerpt)
+       SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM webhook_deliveries WHERE delivery_id = ?)`,
+    );
+    const settle = prepared(
+      this.db,
+      `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status_code = ?, last_error = ?, updated_at = ?,
+         delivered_at = CASE WHEN ? = 'succeeded' THEN ? ELSE delivered_at END, owner = NULL, lease_until = NULL
+       WHERE delivery_id = ? AND owner = ? AND status = 'delivering'`,
+    );
+    const apply = this.db.transaction(() => {
+      for (const done of completions) {
+        const { attempt } = done;
+        log.run(done.delivery_id, attempt.attempt, attempt.started_at, attempt.duration_ms, attempt.status_code, attempt.error, attempt.response_excerpt, done.delivery_id);
+        settle.run(done.status, attempt.attempt, done.next_attempt_at, attempt.status_code, attempt.error, done.now, done.status, done.now, done.delivery_id, done.owner);
+      }
+    });
+    apply.immediate();
+  }
+
+  async reclaimExpired(nowMs: number): Promise<number> {
+    return prepared(
+      this.db,
+      `UPDATE webhook_deliveries SET status = 'pending', owner = NULL, lease_until = NULL, next_attempt_at = MIN(COALESCE(next_attempt_at, ?), ?), updated_at = ?
+       WHERE status = 'delivering' AND lease_until < ?`,
+    ).run(nowMs, nowMs, nowMs, nowMs).changes;
+  }
+
+  async nextDueAt(afterMs: number): Promise<number | null> {
+    const row = prepared(this.db, "SELECT MIN(next_attempt_at) AS due FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at > ?").get(
+      afterMs,
+    ) as { due: number | null };
+    return row.due;
+  }
+
+  async redeliver(deliveryId: string, nowMs: number): Promise<RedeliverResult> {
+    const apply = this.db.transaction((): RedeliverResult => {
+      const row = prepared(this.db, 'SELECT status, lease_until FROM webhook_deliveries WHERE delivery_id = ?').get(deliveryId) as
+        | { status: string; lease_until: number | null }
+        | undefined;
+      if (!row) return 'not-found';
+      if (row.status === 'delivering' && (row.lease_until ?? 0) >= nowMs) return 'in-flight';
+      prepared(
+        this.db,
+        "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, owner = NULL, lease_until = NULL, updated_at = ? WHERE delivery_id = ?",
+      ).run(nowMs, nowMs, deliveryId);
+      return 'queued';
+    });
+    return apply.immediate();
+  }
+
+  async get(deliveryId: string): Promise<WebhookDeliveryDetail | null> {
+    const row = prepared(this.db, 'SELECT * FROM webhook_deliveries WHERE delivery_id = ?').get(deliveryId) as DeliveryRow | undefined;
+    if (!row) return null;
+    const attempts = prepared(
+      this.db,
+      `SELECT attempt, started_at, duration_ms, status_code, error, response_excerpt FROM webhook_attempts
+       WHERE delivery_id = ? ORDER BY attempt, attempt_id`,
+    ).all(deliveryId) as AttemptRow[];
+    return { ...toWireDelivery(row), attempts_log: attempts.map(toWireAttempt) };
+  }
+
+  async search(filter: DeliveryFilter, limit: number, offset: number): Promise<{ items: WebhookDelivery[]; total: number }> {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    for (const key of ['run_id', 'thread_id', 'cron_id', 'status'] as const) {
+      if (filter[key] === undefined) continue;
+      clauses.push(`${key} = ?`);
+      params.push(filter[key]);
+    }
+    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
+    const rows = prepared(this.db, `SELECT * FROM webhook_deliveries ${where} ORDER BY created_at DESC, delivery_id DESC LIMIT ? OFFSET ?`).all(
+      ...params,
+      limit,
+      offset,
+    ) as DeliveryRow[];
+    const { total } = prepared(this.db, `SELECT COUNT(*) AS total FROM webhook_deliveries ${where}`).get(...params) as { total: number };
+    return { items: rows.map(toWireDelivery), total };
+  }
+
+  async purge(beforeMs: number, batch: number): Promise<number> {
+    const apply = this.db.transaction(() => {
+      const rows = prepared(this.db, `SELECT delivery_id FROM webhook_deliveries WHERE status IN ${FINISHED} AND updated_at < ? LIMIT ?`).all(
+        beforeMs,
+        batch,
+      ) as { delivery_id: string }[];
+      const json = JSON.stringify(rows.map((row) => row.delivery_id));
+      prepared(this.db, 'DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT value FROM json_each(?))').run(json);
+      return prepared(this.db, 'DELETE FROM webhook_deliveries WHERE delivery_id IN (SELECT value FROM json_each(?))').run(json).changes;
+    });
+    return apply.immediate();
+  }
+}

@@ -1,0 +1,261 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { buildWebhookHeaders } from '@runhook/webhooks';
+import { performance } from 'node:perf_hooks';
+import { Clock } from '../common/clock';
+import { uuid4 } from '../common/ids';
+import { type AppConfig, InjectConfig } from '../config/app-config';
+import { type ClaimedDelivery, DeliveriesRepository, type DeliveryCompletion } from './deliveries.repository';
+import { decideAfterAttempt } from './delivery-policy';
+import { stampSentAt } from './run-webhook-payload';
+import { WebhookOutbox } from './webhook-outbox.service';
+import { WebhookSender } from './webhook-sender';
+
+const PURGE_EVERY_MS = 3_600_000;
+const PURGE_BATCH = 1_000;
+
+/**
+ * The worker side of the outbox. Claims due deliveries under a lease (woken in-process the moment a run end
+ * commits; a slow poll covers other processes, restarts and expired leases), sends each with bounded concurrency
+ * overall and per endpoint, and records every attempt. Completions are written in batches, one transaction per
+ * event-loop turn, which keeps SQLite off the hot path.
+ */
+@Injectable()
+export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(WebhookDispatcher.name);
+  readonly owner = uuid4();
+  private readonly inFlight = new Map<string, { endpoint: string; done: Promise<void> }>();
+  private readonly perEndpoint = new Map<string, number>();
+  private readonly waiters = new Map<string, (() => void)[]>();
+  private completions: DeliveryCompletion[] = [];
+  private flushing: Promise<void> | null = null;
+  private pumping = false;
+  private pumpAgain = false;
+  private stopped = true;
+  private timers: NodeJS.Timeout[] = [];
+  private dueTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly deliveries: DeliveriesRepository,
+    private readonly outbox: WebhookOutbox,
+    private readonly sender: WebhookSender,
+    private readonly clock: Clock,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.roles.has('worker');
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.enabled) return;
+    this.start();
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.outbox.onWritten(() => this.wake());
+    const { pollMs } = this.config.webhooks;
+    this.every(pollMs, async () => {
+      await this.reclaimExpired();
+      this.wake();
+    });
+    this.every(PURGE_EVERY_MS, () => this.purge());
+    void this.reclaimExpired().then(() => this.wake());
+    void this.purge();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearInterval(timer);
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    const inFlight = Promise.all([...this.inFlight.values()].map((entry) => entry.done));
+    // What does not finish in time stays leased and is sent again after the lease ends: at least once.
+    await Promise.race([inFlight, new Promise((resolve) => setTimeout(resolve, Math.min(this.config.webhooks.timeoutMs, 10_000)).unref())]);
+    await this.flush();
+    await this.sender.close();
+  }
+
+  /** Asks for a claim pass soon; calls made during one coalesce into one more pass. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    setImmediate(() => void this.pump());
+  }
+
+  /** Resolves once an attempt of the delivery has been recorded, or after `timeoutMs`. */
+  waitForAttempt(deliveryId: string, timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      timer.unref();
+      const list = this.waiters.get(deliveryId) ?? [];
+      list.push(done);
+      this.waiters.set(deliveryId, list);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
+  /** Resolves when nothing is in flight and every outcome is written (tests, benchmarks, shutdown). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0 || this.completions.length > 0 || this.flushing) {
+      await Promise.all([...this.inFlight.values()].map((entry) => entry.done));
+      await this.flush();
+    }
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      do {
+        this.pumpAgain = false;
+        const { maxConcurrency, maxPerEndpoint, leaseMs } = this.config.webhooks;
+        const free = maxConcurrency - this.inFlight.size;
+        if (free <= 0) break;
+        const now = this.clock.now();
+        const claimed = await this.deliveries.claim({
+          owner: this.owner,
+          nowMs: now,
+          leaseUntilMs: now + leaseMs,
+          limit: free,
+          perEndpoint: maxPerEndpoint,
+          busy: this.perEndpoint,
+        });
+        for (const delivery of claimed) this.launch(delivery);
+        // Endpoints that filled up are left out of the next pass, so others behind them get their turn.
+        if (claimed.length > 0) this.pumpAgain = true;
+      } while (this.pumpAgain && !this.stopped);
+      await this.armDueTimer();
+    } catch (error) {
+      this.logger.error(`claiming webhook deliveries failed: ${(error as Error).message}`);
+    } finally {
+      this.pumping = false;
+      if (this.pumpAgain) this.wake();
+    }
+  }
+
+  private launch(delivery: ClaimedDelivery): void {
+    this.perEndpoint.set(delivery.endpoint, (this.perEndpoint.get(delivery.endpoint) ?? 0) + 1);
+    const done = this.attempt(delivery).then(
+      (completion) => this.record(completion),
+      (error: unknown) => {
+        // Its lease runs out and it is claimed again; this process just frees the slot.
+        this.logger.error(`webhook delivery ${delivery.delivery_id} attempt crashed: ${(error as Error).stack}`);
+        this.release(delivery.delivery_id);
+      },
+    );
+    this.inFlight.set(delivery.delivery_id, { endpoint: delivery.endpoint, done });
+  }
+
+  private async attempt(delivery: ClaimedDelivery): Promise<DeliveryCompletion> {
+    const { webhooks, version } = this.config;
+    const attempt = delivery.attempts + 1;
+    const startedAt = this.clock.now();
+    const body = stampSentAt(delivery.payload, new Date(startedAt).toISOString());
+    const headers: Record<string, string> = {
+      ...webhooks.headers,
+      'content-type': 'application/json',
+      'user-agent': `Runhook/${version}`,
+      ...buildWebhookHeaders({ id: delivery.webhook_id, timestamp: new Date(startedAt), body, secrets: [...webhooks.signingSecrets], attempt }),
+    };
+    const began = performance.now();
+    const result = await this.sender.send({ url: delivery.url, headers, body });
+    const durationMs = Math.round(performance.now() - began);
+    const now = this.clock.now();
+    const decision = decideAfterAttempt({ result, attempts: attempt, scheduleSeconds: webhooks.retryScheduleSeconds, nowMs: now });
+    if (decision.status === 'failed' || decision.status === 'gone') {
+      this.logger.warn(`webhook delivery ${delivery.delivery_id} to ${delivery.endpoint} ${decision.status} after ${attempt} attempt(s): ${result.error}`);
+    }
+    return {
+      delivery_id: delivery.delivery_id,
+      owner: this.owner,
+      attempt: {
+        attempt,
+        started_at: startedAt,
+        duration_ms: durationMs,
+        status_code: result.statusCode,
+        error: result.error,
+        response_excerpt: result.excerpt,
+      },
+      status: decision.status,
+      next_attempt_at: decision.nextAttemptAt,
+      now,
+    };
+  }
+
+  private record(completion: DeliveryCompletion): void {
+    this.completions.push(completion);
+    if (!this.flushing) this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.writeCompletions());
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) await this.flushing;
+    if (this.completions.length > 0) {
+      this.flushing = this.writeCompletions();
+      await this.flushing;
+    }
+  }
+
+  private async writeCompletions(): Promise<void> {
+    const batch = this.completions;
+    this.completions = [];
+    try {
+      await this.deliveries.complete(batch);
+    } catch (error) {
+      // The rows stay leased; once the lease ends they are claimed and sent again.
+      this.logger.error(`recording ${batch.length} webhook attempt(s) failed: ${(error as Error).message}`);
+    } finally {
+      this.flushing = null;
+    }
+    for (const { delivery_id } of batch) this.release(delivery_id);
+    this.wake();
+  }
+
+  private release(deliveryId: string): void {
+    const entry = this.inFlight.get(deliveryId);
+    if (entry) {
+      this.inFlight.delete(deliveryId);
+      const left = (this.perEndpoint.get(entry.endpoint) ?? 1) - 1;
+      if (left > 0) this.perEndpoint.set(entry.endpoint, left);
+      else this.perEndpoint.delete(entry.endpoint);
+    }
+    const waiting = this.waiters.get(deliveryId);
+    this.waiters.delete(deliveryId);
+    for (const resolve of waiting ?? []) resolve();
+  }
+
+  /** A retry due later gets a timer for its moment; the slow poll is only the safety net. */
+  private async armDueTimer(): Promise<void> {
+    const now = this.clock.now();
+    const due = await this.deliveries.nextDueAt(now);
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    this.dueTimer = null;
+    if (due === null || this.stopped) return;
+    this.dueTimer = setTimeout(() => this.wake(), Math.max(0, due - now) + 1);
+    this.dueTimer.unref();
+  }
+
+  private async reclaimExpired(): Promise<void> {
+    const count = await this.deliveries.reclaimExpired(this.clock.now());
+    if (count > 0) this.logger.warn(`re-queued ${count} webhook delivery(ies) whose dispatcher stopped before recording an outcome`);
+  }
+
+  private async purge(): Promise<void> {
+    const before = this.clock.now() - this.config.webhooks.retentionDays * 86_400_000;
+    for (let round = 0; round < 100; round += 1) {
+      if ((await this.deliveries.purge(before, PURGE_BATCH)) < PURGE_BATCH) return;
+    }
+  }
+
+  private every(ms: number, task: () => Promise<void> | void): void {
+    const timer = setInterval(() => {
+      Promise.resolve(task()).catch((error: unknown) => this.logger.error((error as Error).message));
+    }, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+}

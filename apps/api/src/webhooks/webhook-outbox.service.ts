@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { uuid7 } from '../common/ids';
+import { type AppConfig, InjectConfig } from '../config/app-config';
+import type { RunEnd, RunRecord, RunWebhookFactory } from '../runs/run-record';
+import type { NewWebhookDelivery } from './deliveries.repository';
+import { buildWebhookPayload, webhookIdFor } from './run-webhook-payload';
+import { isRelativeWebhook } from './webhook-url.validator';
+
+/**
+ * The producer side of the outbox: builds the delivery row a run end writes in its transaction, and wakes the
+ * dispatcher once that transaction has committed, so a delivery never waits for a polling interval.
+ */
+@Injectable()
+export class WebhookOutbox {
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  /** For RunResult.delivery and the `webhookFor` of cancellations; null when the run has nothing to send. */
+  readonly forRunEnd: RunWebhookFactory = (run: RunRecord, end: RunEnd): NewWebhookDelivery | null => {
+    const webhook = run.kwargs.webhook;
+    if (typeof webhook !== 'string' || webhook === '' || this.config.langgraph.http.disableWebhooks) return null;
+    const url = isRelativeWebhook(webhook) ? `${this.ownOrigin()}${webhook}` : webhook;
+    let endpoint: string;
+    try {
+      endpoint = new URL(url).origin;
+    } catch {
+      endpoint = url;
+    }
+    const nowMs = this.clock.now();
+    const cronId = run.metadata?.['cron_id'];
+    return {
+      delivery_id: uuid7(nowMs),
+      webhook_id: webhookIdFor(run.metadata, nowMs),
+      run_id: run.run_id,
+      thread_id: run.thread_id ?? null,
+      cron_id: typeof cronId === 'string' ? cronId : null,
+      url,
+      endpoint,
+      payload: buildWebhookPayload(run, end, this.config.langgraph.webhooks.allowedFields),
+      created_at: nowMs,
+    };
+  };
+
+  /** Call after a transaction that may have written deliveries has committed. */
+  notify(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  onWritten(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** A relative webhook is a call into this server itself. */
+  private ownOrigin(): string {
+    const { host, port } = this.config;
+    const target = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host;
+    return `http://${target.includes(':') ? `[${target}]` : target}:${port}`;
+  }
+}

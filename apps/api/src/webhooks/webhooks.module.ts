@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { DeliveriesController } from './deliveries.controller';
+import { DeliveriesService } from './deliveries.service';
+import { DnsHostResolver, HostResolver } from './host-resolver';
+import { WebhookDispatcher } from './webhook-dispatcher.service';
+import { WebhookOutbox } from './webhook-outbox.service';
+import { WebhookSender } from './webhook-sender';
+import { WebhookUrlValidator } from './webhook-url.validator';
+
+/**
+ * Run-end webhooks: URL validation (runs and crons), the outbox producer, the dispatcher (worker role) and the
+ * delivery log API. The DeliveriesRepository port comes from the persistence module.
+ */
+@Module({
+  controllers: [DeliveriesController],
+  providers: [
+    { provide: HostResolver, useClass: DnsHostResolver },
+    {
+      provide: WebhookSender,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) =>
+        new WebhookSender({
+          policy: config.langgraph.webhooks.url,
+          connectTimeoutMs: config.webhooks.connectTimeoutMs,
+          timeoutMs: config.webhooks.timeoutMs,
+          connectionsPerEndpoint: config.webhooks.maxPerEndpoint,
+        }),
+    },
+    WebhookUrlValidator,
+    WebhookOutbox,
+    WebhookDispatcher,
+    DeliveriesService,
+  ],
+  exports: [WebhookUrlValidator, WebhookOutbox, WebhookDispatcher],
+})
+export class WebhooksModule {}
