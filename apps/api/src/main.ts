@@ -3,6 +3,8 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap';
 import { loadAppConfig } from './config/app-config';
 import { ConfigError } from './config/config-error';
+import { attachToApiProcess } from './runs/forked-worker';
+import { WorkerPool } from './runs/worker-pool.service';
 
 async function main(): Promise<void> {
   const config = loadAppConfig();
@@ -11,10 +13,12 @@ async function main(): Promise<void> {
   if (!config.roles.has('api')) {
     // Worker or scheduler replicas serve no HTTP: they only take work from the database.
     await app.init();
+    if (config.worker.isForkedWorker) attachToApiProcess(app);
     new Logger('Runhook').log(`started without HTTP (roles: ${roles})`);
     return;
   }
   await app.listen(config.port, config.host);
+  app.get(WorkerPool).start(process.argv[1]);
   new Logger('Runhook').log(`listening on http://${config.host}:${config.port} (roles: ${roles})`);
 }
 

@@ -3,19 +3,31 @@ import { Injectable } from '@nestjs/common';
 export type CancelListener = (runId: string, action: 'interrupt' | 'rollback') => void;
 
 /**
- * In-process signal from features that end runs (thread deletion, cancel endpoints) to the worker
- * executing them, without those features depending on the worker.
+ * In-process signals between the features that create or end runs (run endpoints, thread deletion,
+ * crons) and whatever executes runs (this process's worker, and worker processes it relays to),
+ * without those features depending on the worker.
  */
 @Injectable()
 export class RunSignals {
-  private readonly listeners = new Set<CancelListener>();
+  private readonly cancelListeners = new Set<CancelListener>();
+  private readonly wakeListeners = new Set<() => void>();
 
   onCancel(listener: CancelListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.cancelListeners.add(listener);
+    return () => this.cancelListeners.delete(listener);
   }
 
   cancel(runId: string, action: 'interrupt' | 'rollback'): void {
-    for (const listener of this.listeners) listener(runId, action);
+    for (const listener of this.cancelListeners) listener(runId, action);
+  }
+
+  onWake(listener: () => void): () => void {
+    this.wakeListeners.add(listener);
+    return () => this.wakeListeners.delete(listener);
+  }
+
+  /** A run became claimable: workers should look now rather than at their next poll. */
+  wake(): void {
+    for (const listener of this.wakeListeners) listener();
   }
 }

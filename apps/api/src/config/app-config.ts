@@ -25,6 +25,10 @@ export interface AppConfig {
     leaseMs: number;
     maxAttempts: number;
     pollMs: number;
+    /** Extra worker processes forked by the api process, to use more cores. */
+    processes: number;
+    /** This process was forked as a worker: it reports run events over IPC. */
+    isForkedWorker: boolean;
   };
   stream: { heartbeatMs: number };
   webhooks: WebhookSettings;
@@ -80,6 +84,8 @@ export function loadAppConfig(env: Env = process.env, cwd = process.cwd()): AppC
       leaseMs: integer(env, 'RUN_LEASE_MS', 15_000, 500),
       maxAttempts: integer(env, 'RUN_MAX_ATTEMPTS', 3, 1, 100),
       pollMs: integer(env, 'RUN_POLL_MS', 1_000, 10),
+      processes: integer(env, 'RUNHOOK_WORKER_PROCESSES', 0, 0, 64),
+      isForkedWorker: env['RUNHOOK_FORKED_WORKER'] === '1',
     },
     stream: { heartbeatMs: integer(env, 'STREAM_HEARTBEAT_MS', 5_000, 100) },
     webhooks: loadWebhookSettings(env, langgraph),

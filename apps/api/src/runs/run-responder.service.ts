@@ -53,7 +53,8 @@ export class RunResponder {
       writer.end();
     };
     const stop = this.follow(run.run_id, options.afterSeq, (event) => writer.send(event), done);
-    request.on('close', () => {
+    // `close` on the response fires when the client goes away (the request's fires once its body is read).
+    response.on('close', () => {
       stop();
       writer.end();
       if (!finished && options.cancelOnDisconnect) void this.service.cancelMany({ runIds: [run.run_id], action: 'interrupt' });
@@ -78,7 +79,7 @@ export class RunResponder {
       clearInterval(heartbeat);
       response.end(JSON.stringify(outcome.output ?? null));
     });
-    request.on('close', () => {
+    response.on('close', () => {
       clearInterval(heartbeat);
       stop();
       if (!finished && cancelOnDisconnect) void this.service.cancelMany({ runIds: [run.run_id], action: 'interrupt' });

@@ -51,6 +51,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     if (!this.enabled) return;
     this.stopped = false;
     this.signals.onCancel((runId, action) => this.cancelLocal(runId, action));
+    this.signals.onWake(() => this.wake());
     const { leaseMs, pollMs } = this.config.worker;
     this.every(Math.max(100, Math.floor(leaseMs / 3)), () => this.renewLeases());
     this.every(Math.max(200, Math.floor(leaseMs / 2)), () => this.reclaimExpired());

@@ -9,11 +9,12 @@ import { RunWorker } from './run-worker.service';
 import { RunsService } from './runs.service';
 import { StatelessRunsController } from './stateless-runs.controller';
 import { ThreadRunsController } from './thread-runs.controller';
+import { WorkerPool } from './worker-pool.service';
 
 @Module({
   imports: [AssistantsModule, GraphsModule, StreamingModule, WebhooksModule],
   controllers: [ThreadRunsController, StatelessRunsController],
-  providers: [RunsService, RunExecutor, RunWorker, RunResponder],
-  exports: [RunsService, RunWorker],
+  providers: [RunsService, RunExecutor, RunWorker, RunResponder, WorkerPool],
+  exports: [RunsService, RunWorker, WorkerPool],
 })
 export class RunsModule {}

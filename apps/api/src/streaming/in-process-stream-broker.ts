@@ -41,6 +41,14 @@ export class InProcessStreamBroker extends StreamBroker {
     return runEvent;
   }
 
+  relay(runId: string, event: RunEvent): void {
+    const channel = this.channels.get(runId);
+    if (!channel || channel.outcome) return;
+    channel.nextSeq = Math.max(channel.nextSeq, event.seq + 1);
+    if (channel.keepEvents) channel.events.push(event);
+    for (const listener of channel.listeners) listener.onEvent(event);
+  }
+
   finish(runId: string, outcome: RunOutcome): void {
     const channel = this.channels.get(runId);
     if (!channel || channel.outcome) return;

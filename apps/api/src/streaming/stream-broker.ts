@@ -12,4 +12,6 @@ export abstract class StreamBroker {
    */
   abstract subscribe(runId: string, listener: RunListener, afterSeq?: number): (() => void) | null;
   abstract isOpen(runId: string): boolean;
+  /** Takes an event a worker process published (already numbered) as if it were published here. */
+  abstract relay(runId: string, event: RunEvent): void;
 }

@@ -1,0 +1,64 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { type ChildProcess, fork } from 'node:child_process';
+import { type AppConfig, InjectConfig } from '../config/app-config';
+import { RunSignals } from '../common/run-signals';
+import { StreamBroker } from '../streaming/stream-broker';
+import { type ApiToWorkerMessage, isWorkerMessage } from '../streaming/worker-messages';
+
+const RESTART_DELAY_MS = 1_000;
+
+/**
+ * Forks RUNHOOK_WORKER_PROCESSES copies of this build as worker-only processes, so graph execution
+ * uses the other cores. They claim runs from the same database; this process relays wake-ups and
+ * cancellations to them and their run events back to the clients streaming here.
+ */
+@Injectable()
+export class WorkerPool implements OnApplicationShutdown {
+  private readonly logger = new Logger(WorkerPool.name);
+  private readonly children = new Set<ChildProcess>();
+  private stopping = false;
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly signals: RunSignals,
+    private readonly broker: StreamBroker,
+  ) {}
+
+  start(entry: string): void {
+    const count = this.config.worker.isForkedWorker ? 0 : this.config.worker.processes;
+    if (count === 0) return;
+    this.signals.onWake(() => this.broadcast({ type: 'wake' }));
+    this.signals.onCancel((runId, action) => this.broadcast({ type: 'cancel', runId, action }));
+    for (let index = 0; index < count; index++) this.spawn(entry, index);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    const exits = [...this.children].map((child) => new Promise((resolve) => child.once('exit', resolve)));
+    for (const child of this.children) child.kill('SIGTERM');
+    await Promise.race([Promise.all(exits), new Promise((resolve) => setTimeout(resolve, 8_000))]);
+  }
+
+  private spawn(entry: string, index: number): void {
+    const child = fork(entry, [], {
+      env: { ...process.env, RUNHOOK_ROLES: 'worker', RUNHOOK_FORKED_WORKER: '1', RUNHOOK_WORKER_PROCESSES: '0' },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.children.add(child);
+    child.on('message', (message: unknown) => {
+      if (!isWorkerMessage(message)) return;
+      if (message.type === 'event') this.broker.relay(message.runId, message.event);
+      else this.broker.finish(message.runId, message.outcome);
+    });
+    child.on('exit', (code, signal) => {
+      this.children.delete(child);
+      if (this.stopping) return;
+      this.logger.error(`worker process ${index} exited (${signal ?? code}); restarting it`);
+      setTimeout(() => this.spawn(entry, index), RESTART_DELAY_MS).unref();
+    });
+  }
+
+  private broadcast(message: ApiToWorkerMessage): void {
+    for (const child of this.children) if (child.connected) child.send(message);
+  }
+}
