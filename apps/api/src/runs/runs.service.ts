@@ -9,7 +9,7 @@ import { ThreadsRepository } from '../threads/threads.repository';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service';
 import { WebhookUrlValidator } from '../webhooks/webhook-url.validator';
 import { buildRunKwargs } from './run-kwargs';
-import type { CancelAction } from './run-record';
+import type { CancelAction, CreateRunCommand, CreateRunResult } from './run-record';
 import { RunsRepository } from './runs.repository';
 import { RunWorker } from './run-worker.service';
 
@@ -36,13 +36,32 @@ export class RunsService {
 
   /** `threadId` null makes a stateless run on a new thread, deleted afterwards unless kept. */
   async create(threadId: string | null, body: RunCreateStatelessDto, options: { bufferEvents?: boolean } = {}): Promise<Run> {
+    const command = await this.prepare(threadId, body);
+    const { run } = command;
+    // Open the channel first: a client streaming this run must not miss its first event.
+    this.broker.open(run.run_id, { keepEvents: run.kwargs.resumable || options.bufferEvents === true });
+    const result = await this.runs.createRun(command);
+    if (result.kind !== 'created') {
+      this.broker.finish(run.run_id, { status: 'error', output: null });
+      if (result.kind === 'conflict') throw new ConflictException({ detail: BUSY_DETAIL });
+      throw new NotFoundException({ detail: `Thread ${run.thread_id} not found` });
+    }
+    return this.afterCreate(result);
+  }
+
+  /**
+   * Every rule of run creation short of writing it: checks the body, resolves the assistant and builds
+   * the run. Crons call it too and write the run inside their firing transaction, so rules live here once.
+   * `ids` fixes the run id and a stateless run's new thread id (a cron derives them from its firing).
+   */
+  async prepare(threadId: string | null, body: RunCreateStatelessDto, ids: { runId?: string; newThreadId?: string } = {}): Promise<CreateRunCommand> {
     this.assertConsistent(threadId, body);
     if (body.webhook) await this.webhookUrls.assertAllowed(body.webhook);
     const assistant = await this.assistants.get(body.assistant_id);
     const nowMs = this.clock.now();
     const now = new Date(nowMs).toISOString();
-    const runId = uuid7(nowMs);
-    const targetThread = threadId ?? uuid7(nowMs);
+    const runId = ids.runId ?? uuid7(nowMs);
+    const targetThread = threadId ?? ids.newThreadId ?? uuid7(nowMs);
     const existing = threadId ? await this.threads.get(threadId) : null;
     const temporary = threadId === null && !isKeep(body.on_completion);
     const kwargs = buildRunKwargs(body, {
@@ -66,9 +85,7 @@ export class RunsService {
     };
     const threadMetadata = { graph_id: assistant.graph_id, assistant_id: assistant.assistant_id };
     const createThread = threadId === null || body.if_not_exists === 'create';
-    // Open the channel first: a client streaming this run must not miss its first event.
-    this.broker.open(runId, { keepEvents: kwargs.resumable || options.bufferEvents === true });
-    const result = await this.runs.createRun({
+    return {
       run,
       threadToCreate: createThread
         ? {
@@ -87,19 +104,18 @@ export class RunsService {
       multitaskStrategy: run.multitask_strategy,
       now,
       webhookFor: this.outbox.forRunEnd,
-    });
-    if (result.kind !== 'created') {
-      this.broker.finish(runId, { status: 'error', output: null });
-      if (result.kind === 'conflict') throw new ConflictException({ detail: BUSY_DETAIL });
-      throw new NotFoundException({ detail: `Thread ${targetThread} not found` });
-    }
+    };
+  }
+
+  /** What follows a committed creation: stop the runs its multitask strategy cancelled, wake the worker. */
+  afterCreate(result: Extract<CreateRunResult, { kind: 'created' }>): Run {
     for (const cancelled of result.cancelled) {
       if (cancelled.wasRunning) this.signals.cancel(cancelled.run_id, cancelled.action);
       else this.broker.finish(cancelled.run_id, { status: 'interrupted', output: null });
     }
     // Pending runs it cancelled ended in the same transaction, deliveries included.
     if (result.cancelled.some((cancelled) => !cancelled.wasRunning)) this.outbox.notify();
-    this.worker.wake();
+    this.signals.wake();
     return result.run;
   }
 
@@ -135,7 +151,7 @@ export class RunsService {
       else this.broker.finish(run.run_id, { status: 'interrupted', output: null });
     }
     if (cancelled.some((run) => !run.wasRunning)) this.outbox.notify();
-    if (cancelled.length > 0) this.worker.wake();
+    if (cancelled.length > 0) this.signals.wake();
   }
 
   private assertConsistent(threadId: string | null, body: RunCreateStatelessDto): void {

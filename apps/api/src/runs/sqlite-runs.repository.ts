@@ -59,46 +59,48 @@ export class SqliteRunsRepository extends RunsRepository {
   }
 
   async createRun(command: CreateRunCommand): Promise<CreateRunResult> {
-    const apply = this.db.transaction((): CreateRunResult => {
-      const { run, now } = command;
-      const thread = prepared(this.db, 'SELECT metadata FROM threads WHERE thread_id = ?').get(run.thread_id) as
-        | { metadata: string }
-        | undefined;
-      let metadata: Record<string, unknown>;
-      if (thread) {
-        metadata = parseJson(thread.metadata, {});
-      } else if (command.threadToCreate) {
-        const created = command.threadToCreate;
-        prepared(
-          this.db,
-          `INSERT INTO threads (thread_id, created_at, updated_at, state_updated_at, metadata, status, config, state_values, interrupts, error)
-           VALUES (?, ?, ?, ?, ?, 'idle', ?, NULL, '{}', NULL)`,
-        ).run(created.thread_id, now, now, now, JSON.stringify(created.metadata), JSON.stringify(created.config));
-        metadata = created.metadata;
-      } else {
-        return { kind: 'thread-not-found' };
+    return this.db.transaction(() => this.createRunInTransaction(command)).immediate();
+  }
+
+  /** The body of `createRun`, for a caller already inside a transaction on this connection (a cron firing). */
+  createRunInTransaction(command: CreateRunCommand): CreateRunResult {
+    const { run, now } = command;
+    const thread = prepared(this.db, 'SELECT metadata FROM threads WHERE thread_id = ?').get(run.thread_id) as
+      | { metadata: string }
+      | undefined;
+    let metadata: Record<string, unknown>;
+    if (thread) {
+      metadata = parseJson(thread.metadata, {});
+    } else if (command.threadToCreate) {
+      const created = command.threadToCreate;
+      prepared(
+        this.db,
+        `INSERT INTO threads (thread_id, created_at, updated_at, state_updated_at, metadata, status, config, state_values, interrupts, error)
+         VALUES (?, ?, ?, ?, ?, 'idle', ?, NULL, '{}', NULL)`,
+      ).run(created.thread_id, now, now, now, JSON.stringify(created.metadata), JSON.stringify(created.config));
+      metadata = created.metadata;
+    } else {
+      return { kind: 'thread-not-found' };
+    }
+    const active = prepared(this.db, `SELECT run_id, status FROM runs WHERE thread_id = ? AND ${ACTIVE}`).all(run.thread_id) as {
+      run_id: string;
+      status: string;
+    }[];
+    let cancelled: CancelledRun[] = [];
+    if (active.length > 0) {
+      if (command.multitaskStrategy === 'reject') return { kind: 'conflict' };
+      if (command.multitaskStrategy === 'interrupt' || command.multitaskStrategy === 'rollback') {
+        cancelled = this.cancelRows(active, command.multitaskStrategy, now, command.webhookFor);
       }
-      const active = prepared(this.db, `SELECT run_id, status FROM runs WHERE thread_id = ? AND ${ACTIVE}`).all(run.thread_id) as {
-        run_id: string;
-        status: string;
-      }[];
-      let cancelled: CancelledRun[] = [];
-      if (active.length > 0) {
-        if (command.multitaskStrategy === 'reject') return { kind: 'conflict' };
-        if (command.multitaskStrategy === 'interrupt' || command.multitaskStrategy === 'rollback') {
-          cancelled = this.cancelRows(active, command.multitaskStrategy, now, command.webhookFor);
-        }
-      }
-      this.insertRun(run);
-      prepared(this.db, "UPDATE threads SET status = 'busy', metadata = ?, config = ?, updated_at = ? WHERE thread_id = ?").run(
-        JSON.stringify({ ...metadata, ...command.threadMetadata }),
-        JSON.stringify(run.kwargs.config ?? {}),
-        now,
-        run.thread_id,
-      );
-      return { kind: 'created', run, cancelled };
-    });
-    return apply.immediate();
+    }
+    this.insertRun(run);
+    prepared(this.db, "UPDATE threads SET status = 'busy', metadata = ?, config = ?, updated_at = ? WHERE thread_id = ?").run(
+      JSON.stringify({ ...metadata, ...command.threadMetadata }),
+      JSON.stringify(run.kwargs.config ?? {}),
+      now,
+      run.thread_id,
+    );
+    return { kind: 'created', run, cancelled };
   }
 
   async claim(owner: string, limit: number, nowMs: number, leaseUntilMs: number): Promise<RunRecord[]> {
