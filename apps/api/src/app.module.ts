@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AssistantsModule } from './assistants/assistants.module';
 import { Clock, SystemClock } from './common/clock';
+import { CronsModule } from './crons/crons.module';
 import { RunSignals } from './common/run-signals';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { HealthModule } from './health/health.module';
@@ -29,7 +30,7 @@ export class AppModule {
     };
     return {
       module: AppModule,
-      imports: [coreModule, PersistenceModule, HealthModule, AssistantsModule, ThreadsModule, RunsModule, WebhooksModule],
+      imports: [coreModule, PersistenceModule, HealthModule, AssistantsModule, ThreadsModule, CronsModule, RunsModule, WebhooksModule],
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from './config-error';
+import { type CronSettings, loadCronSettings } from './cron-config';
 import { LanggraphConfig, loadLanggraphConfig } from './langgraph-config';
 import { loadWebhookSettings, type WebhookSettings } from './webhook-config';
 
@@ -31,6 +32,7 @@ export interface AppConfig {
     isForkedWorker: boolean;
   };
   stream: { heartbeatMs: number };
+  crons: CronSettings;
   webhooks: WebhookSettings;
   version: string;
 }
@@ -88,6 +90,7 @@ export function loadAppConfig(env: Env = process.env, cwd = process.cwd()): AppC
       isForkedWorker: env['RUNHOOK_FORKED_WORKER'] === '1',
     },
     stream: { heartbeatMs: integer(env, 'STREAM_HEARTBEAT_MS', 5_000, 100) },
+    crons: loadCronSettings((key, fallback, min, max) => integer(env, key, fallback, min, max)),
     webhooks: loadWebhookSettings(env, langgraph),
     version: RUNHOOK_VERSION,
   };

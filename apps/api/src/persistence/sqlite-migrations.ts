@@ -117,4 +117,45 @@ export const SQLITE_MIGRATIONS: Migration[] = [
       CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, attempt);
     `,
   },
+  {
+    // Crons and their firings; the unique (cron_id, scheduled_at) makes each slot fire once across schedulers.
+    version: 3,
+    sql: `
+      CREATE TABLE crons (
+        cron_id TEXT PRIMARY KEY,
+        assistant_id TEXT NOT NULL,
+        thread_id TEXT,
+        schedule TEXT NOT NULL,
+        timezone TEXT,
+        end_time TEXT,
+        enabled INTEGER NOT NULL,
+        on_run_completed TEXT,
+        payload TEXT NOT NULL,
+        metadata TEXT NOT NULL,
+        user_id TEXT,
+        next_run_date TEXT,
+        last_fired_at TEXT,
+        last_firing_lag_ms INTEGER,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX crons_due ON crons (next_run_date) WHERE enabled = 1;
+      CREATE INDEX crons_created ON crons (created_at);
+      CREATE INDEX crons_thread ON crons (thread_id);
+      CREATE INDEX crons_end ON crons (end_time) WHERE end_time IS NOT NULL;
+      CREATE TABLE cron_firings (
+        cron_id TEXT NOT NULL,
+        scheduled_at TEXT NOT NULL,
+        fired_at TEXT NOT NULL,
+        run_id TEXT,
+        thread_id TEXT,
+        lag_ms INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        catch_up INTEGER NOT NULL,
+        error TEXT,
+        UNIQUE (cron_id, scheduled_at)
+      );
+      CREATE INDEX cron_firings_fired ON cron_firings (fired_at);
+    `,
+  },
 ];
