@@ -1,22 +1,22 @@
-import { Controller, Get, Inject, Query, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Query, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { parseBooleanFlag } from '../common/json';
 import { type AppConfig, InjectConfig } from '../config/app-config';
-import { SQLITE, type SqliteConnection } from '../persistence/sqlite.tokens';
+import { DatabaseHealth } from '../persistence/database-health';
 
 @ApiTags('meta')
 @Controller()
 export class HealthController {
   constructor(
     @InjectConfig() private readonly config: AppConfig,
-    @Inject(SQLITE) private readonly db: SqliteConnection,
+    private readonly database: DatabaseHealth,
   ) {}
 
   @Get('ok')
-  ok(@Query('check_db') checkDb?: string) {
+  async ok(@Query('check_db') checkDb?: string) {
     if (parseBooleanFlag(checkDb)) {
       try {
-        this.db.prepare('SELECT 1').get();
+        await this.database.check();
       } catch (error) {
         throw new ServiceUnavailableException({ detail: `database unavailable: ${(error as Error).message}` });
       }
@@ -31,7 +31,7 @@ export class HealthController {
       context: 'js',
       flags: {
         assistants: true,
-        crons: true,
+        crons: false,
         langsmith: false,
         langsmith_tracing_replicas: false,
         webhooks: !this.config.langgraph.http.disableWebhooks,

@@ -1,0 +1,77 @@
+import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
+import { randomUUID } from 'node:crypto';
+import type { StoreFactory, StoreFixture } from '../persistence/testing/store-fixture';
+
+const State = Annotation.Root({
+  log: Annotation<string[]>({ reducer: (left, right) => left.concat(right), default: () => [] }),
+  last: Annotation<string>(),
+});
+
+function buildGraph(store: StoreFixture) {
+  return new StateGraph(State)
+    .addNode('echo', (state: typeof State.State) => ({ log: [`echo: ${state.last}`] }))
+    .addEdge(START, 'echo')
+    .addEdge('echo', END)
+    .compile({ checkpointer: store.saver });
+}
+
+/** Copy and rollback of LangGraph checkpoints on the official saver's tables, whatever the database. */
+export function describeCheckpointMaintenance(name: string, factory: StoreFactory): void {
+  describe(`CheckpointMaintenance on ${name}`, () => {
+    let store: StoreFixture;
+    let graph: ReturnType<typeof buildGraph>;
+    beforeAll(async () => {
+      store = await factory();
+      graph = buildGraph(store);
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    const config = (threadId: string) => ({ configurable: { thread_id: threadId } });
+    const say = (threadId: string, text: string) => graph.invoke({ log: [text], last: text }, config(threadId));
+    const values = async (threadId: string) => (await graph.getState(config(threadId))).values as Partial<typeof State.State>;
+    const history = async (threadId: string) => {
+      const ids: string[] = [];
+      for await (const snapshot of graph.getStateHistory(config(threadId))) ids.push(String(snapshot.config.configurable?.['checkpoint_id']));
+      return ids;
+    };
+
+    it('copies a thread’s whole history; the copy then lives its own life', async () => {
+      const [from, to] = [randomUUID(), randomUUID()];
+      await say(from, 'one');
+      await say(from, 'two');
+      await store.checkpoints.copyThread(from, to);
+      expect(await values(to)).toEqual(await values(from));
+      expect(await history(to)).toEqual(await history(from));
+      await say(to, 'three');
+      expect((await values(to)).log).toEqual(['one', 'echo: one', 'two', 'echo: two', 'three', 'echo: three']);
+      expect((await values(from)).log).toEqual(['one', 'echo: one', 'two', 'echo: two']);
+    });
+
+    it('rolls back what came after a checkpoint; a later run builds on the kept state', async () => {
+      const threadId = randomUUID();
+      await say(threadId, 'one');
+      const kept = String((await graph.getState(config(threadId))).config.configurable?.['checkpoint_id']);
+      await say(threadId, 'two');
+      await store.checkpoints.deleteAfter(threadId, kept);
+      expect((await values(threadId)).log).toEqual(['one', 'echo: one']);
+      expect((await history(threadId))[0]).toBe(kept);
+      // Channel versions repeat after a rollback: the new values must win over the discarded ones.
+      await say(threadId, 'three');
+      expect(await values(threadId)).toEqual({ log: ['one', 'echo: one', 'three', 'echo: three'], last: 'three' });
+    });
+
+    it('rolls back everything when there is no checkpoint to keep, and deletes a thread', async () => {
+      const threadId = randomUUID();
+      await say(threadId, 'one');
+      await store.checkpoints.deleteAfter(threadId, null);
+      expect(await history(threadId)).toEqual([]);
+      await say(threadId, 'again');
+      expect((await values(threadId)).log).toEqual(['again', 'echo: again']);
+      await store.checkpoints.deleteThread(threadId);
+      expect(await history(threadId)).toEqual([]);
+      expect(await store.saver.getTuple(config(threadId))).toBeUndefined();
+    });
+  });
+}

@@ -1,0 +1,125 @@
+import type { Migration } from '../sqlite-migrations';
+
+/**
+ * The PostgreSQL twin of SQLITE_MIGRATIONS: same tables and columns, jsonb for JSON and timestamptz
+ * for times (the adapters turn them back into ISO strings). Versions must stay in step with SQLite's.
+ */
+export const PG_MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE assistants (
+        assistant_id TEXT PRIMARY KEY,
+        graph_id TEXT NOT NULL,
+        config JSONB NOT NULL,
+        context JSONB,
+        metadata JSONB NOT NULL,
+        version INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL
+      );
+      CREATE TABLE assistant_versions (
+        assistant_id TEXT NOT NULL REFERENCES assistants(assistant_id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        graph_id TEXT NOT NULL,
+        config JSONB NOT NULL,
+        context JSONB,
+        metadata JSONB NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT,
+        created_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (assistant_id, version)
+      );
+      CREATE TABLE threads (
+        thread_id TEXT PRIMARY KEY,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        state_updated_at TIMESTAMPTZ NOT NULL,
+        metadata JSONB NOT NULL,
+        status TEXT NOT NULL,
+        config JSONB NOT NULL,
+        state_values JSONB,
+        interrupts JSONB NOT NULL,
+        error JSONB
+      );
+      CREATE INDEX threads_created ON threads (created_at);
+      CREATE INDEX threads_metadata ON threads USING GIN (metadata jsonb_path_ops);
+      CREATE TABLE runs (
+        run_id TEXT PRIMARY KEY,
+        thread_id TEXT NOT NULL,
+        assistant_id TEXT NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        status TEXT NOT NULL,
+        metadata JSONB NOT NULL,
+        multitask_strategy TEXT NOT NULL,
+        kwargs JSONB NOT NULL,
+        started_at TIMESTAMPTZ,
+        ended_at TIMESTAMPTZ,
+        owner TEXT,
+        lease_until BIGINT,
+        attempt INTEGER NOT NULL DEFAULT 0,
+        cancel_action TEXT,
+        error JSONB,
+        final_values JSONB
+      );
+      CREATE INDEX runs_queue ON runs (created_at, run_id) WHERE status = 'pending';
+      CREATE INDEX runs_thread ON runs (thread_id, created_at);
+      CREATE INDEX runs_leases ON runs (lease_until) WHERE status = 'running';
+      -- The last line of defence for "one running run per thread", whatever two replicas do at once.
+      CREATE UNIQUE INDEX runs_one_running_per_thread ON runs (thread_id) WHERE status = 'running';
+      CREATE TABLE run_events (
+        run_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        event TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (run_id, seq)
+      );
+    `,
+  },
+  {
+    // The webhook outbox (SQLite version 2); times are epoch ms, as there.
+    version: 2,
+    sql: `
+      CREATE TABLE webhook_deliveries (
+        delivery_id TEXT PRIMARY KEY,
+        webhook_id TEXT NOT NULL UNIQUE,
+        run_id TEXT NOT NULL,
+        thread_id TEXT,
+        cron_id TEXT,
+        url TEXT NOT NULL,
+        endpoint TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at BIGINT,
+        owner TEXT,
+        lease_until BIGINT,
+        last_status_code INTEGER,
+        last_error TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        delivered_at BIGINT
+      );
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+      CREATE INDEX webhook_deliveries_leased ON webhook_deliveries (lease_until) WHERE status = 'delivering';
+      CREATE INDEX webhook_deliveries_run ON webhook_deliveries (run_id);
+      CREATE INDEX webhook_deliveries_thread ON webhook_deliveries (thread_id);
+      CREATE INDEX webhook_deliveries_cron ON webhook_deliveries (cron_id);
+      CREATE INDEX webhook_deliveries_created ON webhook_deliveries (created_at);
+      CREATE TABLE webhook_attempts (
+        attempt_id BIGSERIAL PRIMARY KEY,
+        delivery_id TEXT NOT NULL REFERENCES webhook_deliveries(delivery_id) ON DELETE CASCADE,
+        attempt INTEGER NOT NULL,
+        started_at BIGINT NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        status_code INTEGER,
+        error TEXT,
+        response_excerpt TEXT
+      );
+      CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, attempt);
+    `,
+  },
+];

@@ -1,0 +1,25 @@
+import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
+import { currentSchema, migratePostgres } from './pg-migrate';
+import { createPgPool, type PgPool, type PgPoolOptions } from './pg-pool';
+
+export interface PostgresStore {
+  pool: PgPool;
+  /** The official LangGraph saver, on the same pool and in the same schema as our tables. */
+  saver: PostgresSaver;
+}
+
+/**
+ * Connects, migrates our tables and sets up the saver's, all under one advisory lock. The saver's
+ * tables live in the connection's current schema, so a `search_path` moves everything together.
+ */
+export async function openPostgres(connectionString: string, options: PgPoolOptions = {}): Promise<PostgresStore> {
+  const pool = createPgPool(connectionString, options);
+  try {
+    const saver = new PostgresSaver(pool, undefined, { schema: await currentSchema(pool) });
+    await migratePostgres(pool, () => saver.setup());
+    return { pool, saver };
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+}

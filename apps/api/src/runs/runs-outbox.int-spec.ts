@@ -1,0 +1,4 @@
+import { describeEachStore } from '../persistence/testing/store-fixture';
+import { describeRunsOutbox } from './runs-outbox.behaviour';
+
+describeEachStore(describeRunsOutbox);

@@ -1,0 +1,4 @@
+import { describeEachStore } from '../persistence/testing/store-fixture';
+import { describeThreadsRepository } from './threads.repository.behaviour';
+
+describeEachStore(describeThreadsRepository);

@@ -1,0 +1,92 @@
+import { Client } from '@langchain/langgraph-sdk';
+import { type RunningServer, startApiServer } from '@runhook/testing';
+import { randomBytes } from 'node:crypto';
+import { Pool } from 'pg';
+
+/**
+ * The built server on PostgreSQL (DATABASE_URL=postgres://…), driven by the official SDK. Each run of
+ * this file works in a schema of its own (search_path in the URL), dropped at the end.
+ */
+const TEST_DATABASE_URL = process.env['TEST_DATABASE_URL'];
+
+interface Message {
+  type: string;
+  content: string;
+}
+
+/** The URL with `search_path` set to `schema` for every connection the server opens. */
+function withSchema(url: string, schema: string): string {
+  const separator = url.includes('?') ? '&' : '?';
+  return `${url}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+}
+
+function describePostgres(title: string, body: (url: string) => void): void {
+  if (TEST_DATABASE_URL) {
+    describe(title, () => body(TEST_DATABASE_URL));
+  } else if (process.env['CI'] === 'true') {
+    describe(title, () => {
+      it('has a database to test against', () => {
+        throw new Error('TEST_DATABASE_URL is not set in CI: start PostgreSQL with tools/scripts/ci-postgres.sh and export its URL');
+      });
+    });
+  } else {
+    describe(`${title} (skipped: set TEST_DATABASE_URL, e.g. from tools/scripts/ci-postgres.sh)`, () => {
+      it.skip('runs a stateful run on PostgreSQL', () => undefined);
+    });
+  }
+}
+
+describePostgres('the server on PostgreSQL', (url) => {
+  const schema = `e2e_${randomBytes(6).toString('hex')}`;
+  const admin = new Pool({ connectionString: url, max: 1 });
+  const servers: RunningServer[] = [];
+
+  beforeAll(async () => {
+    await admin.query(`CREATE SCHEMA "${schema}"`);
+    // Two replicas starting together on an empty schema: the advisory lock makes them migrate once.
+    servers.push(...(await Promise.all([0, 1].map(() => startApiServer({ databaseUrl: withSchema(url, schema) })))));
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.stop()));
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.end();
+  });
+
+  it('answers /ok with a database check on both replicas', async () => {
+    for (const server of servers) {
+      const response = await fetch(`${server.url}/ok?check_db=1`);
+      expect(response.status).toBe(200);
+    }
+  });
+
+  it('runs a stateful run end to end; state and runs are shared through the database', async () => {
+    const [first, second] = servers.map((server) => new Client({ apiUrl: server.url }));
+    const thread = await first.threads.create({ metadata: { suite: 'postgres-e2e' } });
+    const result = (await first.runs.wait(thread.thread_id, 'agent', {
+      input: { messages: [{ role: 'human', content: 'hi' }] },
+    })) as { messages: Message[] };
+    expect(result.messages.at(-1)?.content).toBe('echo: hi');
+
+    // The other replica reads the same thread, state and runs from PostgreSQL.
+    const state = await second.threads.getState<{ messages: Message[] }>(thread.thread_id);
+    expect(state.values.messages.map((m) => [m.type, m.content])).toEqual([
+      ['human', 'hi'],
+      ['ai', 'echo: hi'],
+    ]);
+    const runs = await second.runs.list(thread.thread_id);
+    expect(runs.map((run) => run.status)).toEqual(['success']);
+    expect((await second.threads.get(thread.thread_id)).status).toBe('idle');
+    expect(await second.threads.search({ metadata: { suite: 'postgres-e2e' } })).toEqual([
+      expect.objectContaining({ thread_id: thread.thread_id }),
+    ]);
+
+    // Everything landed in the test's schema: our tables and the official saver's.
+    const stored = await admin.query(`SELECT status FROM "${schema}".runs WHERE thread_id = $1`, [thread.thread_id]);
+    expect(stored.rows).toEqual([{ status: 'success' }]);
+    const checkpoints = await admin.query(`SELECT COUNT(*)::int AS n FROM "${schema}".checkpoints WHERE thread_id = $1`, [thread.thread_id]);
+    expect(checkpoints.rows[0].n).toBeGreaterThan(0);
+    const migrations = await admin.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
+    expect(migrations.rows.length).toBeGreaterThan(0);
+  });
+});
