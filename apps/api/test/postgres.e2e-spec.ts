@@ -89,4 +89,17 @@ describePostgres('the server on PostgreSQL', (url) => {
     const migrations = await admin.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
     expect(migrations.rows.length).toBeGreaterThan(0);
   });
+
+  it('stores crons in PostgreSQL: created on one replica, found on the other', async () => {
+    const [first, second] = servers.map((server) => new Client({ apiUrl: server.url }));
+    const thread = await first.threads.create();
+    const cron = await first.crons.createForThread(thread.thread_id, 'agent', {
+      schedule: '0 3 * * *',
+      input: { messages: [{ role: 'human', content: 'nightly' }] },
+    });
+    const found = await second.crons.search({ threadId: thread.thread_id });
+    expect(found.map((c) => c.cron_id)).toEqual([cron.cron_id]);
+    await second.crons.delete(cron.cron_id);
+    expect(await first.crons.search({ threadId: thread.thread_id })).toEqual([]);
+  });
 });

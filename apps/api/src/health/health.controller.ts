@@ -31,7 +31,7 @@ export class HealthController {
       context: 'js',
       flags: {
         assistants: true,
-        crons: false,
+        crons: true,
         langsmith: false,
         langsmith_tracing_replicas: false,
         webhooks: !this.config.langgraph.http.disableWebhooks,

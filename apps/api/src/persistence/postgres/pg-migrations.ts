@@ -122,4 +122,45 @@ export const PG_MIGRATIONS: Migration[] = [
       CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, attempt);
     `,
   },
+  {
+    // Crons and their firings (SQLite version 3); one firing per (cron, scheduled time).
+    version: 3,
+    sql: `
+      CREATE TABLE crons (
+        cron_id TEXT PRIMARY KEY,
+        assistant_id TEXT NOT NULL,
+        thread_id TEXT,
+        schedule TEXT NOT NULL,
+        timezone TEXT,
+        end_time TIMESTAMPTZ,
+        enabled BOOLEAN NOT NULL,
+        on_run_completed TEXT,
+        payload JSONB NOT NULL,
+        metadata JSONB NOT NULL,
+        user_id TEXT,
+        next_run_date TIMESTAMPTZ,
+        last_fired_at TIMESTAMPTZ,
+        last_firing_lag_ms BIGINT,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL
+      );
+      CREATE INDEX crons_due ON crons (next_run_date) WHERE enabled;
+      CREATE INDEX crons_created ON crons (created_at);
+      CREATE INDEX crons_thread ON crons (thread_id);
+      CREATE INDEX crons_end ON crons (end_time) WHERE end_time IS NOT NULL;
+      CREATE TABLE cron_firings (
+        cron_id TEXT NOT NULL,
+        scheduled_at TIMESTAMPTZ NOT NULL,
+        fired_at TIMESTAMPTZ NOT NULL,
+        run_id TEXT,
+        thread_id TEXT,
+        lag_ms BIGINT NOT NULL,
+        status TEXT NOT NULL,
+        catch_up BOOLEAN NOT NULL,
+        error TEXT,
+        UNIQUE (cron_id, scheduled_at)
+      );
+      CREATE INDEX cron_firings_fired ON cron_firings (fired_at);
+    `,
+  },
 ];

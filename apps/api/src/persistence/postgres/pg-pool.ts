@@ -58,5 +58,5 @@ export function jsonParam(value: unknown): string | null {
 
 /** Sorts text byte-wise, as SQLite does, whatever the database's collation; times sort as times. */
 export function orderColumn(column: string): string {
-  return column.endsWith('_at') ? column : `${column} COLLATE "C"`;
+  return /_(at|date|time)$/.test(column) ? column : `${column} COLLATE "C"`;
 }
