@@ -34,6 +34,7 @@ describe('loadWebhookSettings', () => {
       pollMs: 1_000,
       retentionDays: 30,
       headers: {},
+      benchEndpoint: false,
     });
   });
 

@@ -20,6 +20,8 @@ export interface WebhookSettings {
   retentionDays: number;
   /** `webhooks.headers` with their `${{ env.VAR }}` templates filled in. May hold secrets: never log. */
   headers: Readonly<Record<string, string>>;
+  /** RUNHOOK_BENCH=1 opens POST /internal/bench/webhook-deliveries (tools/bench/webhooks.mjs). Never in production. */
+  benchEndpoint: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -89,5 +91,6 @@ export function loadWebhookSettings(env: Env, langgraph: LanggraphConfig): Webho
     pollMs: integer(env, 'WEBHOOK_POLL_MS', 1_000, 10, 3_600_000),
     retentionDays: integer(env, 'WEBHOOK_RETENTION_DAYS', 30, 1, 36_500),
     headers: resolveWebhookHeaders(langgraph.webhooks.headers, langgraph.webhooks.envPrefix, env),
+    benchEndpoint: env['RUNHOOK_BENCH'] === '1',
   };
 }

@@ -99,6 +99,7 @@ export const SQLITE_MIGRATIONS: Migration[] = [
         delivered_at INTEGER
       );
       CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+      CREATE INDEX webhook_deliveries_endpoint_due ON webhook_deliveries (endpoint, next_attempt_at) WHERE status = 'pending';
       CREATE INDEX webhook_deliveries_leased ON webhook_deliveries (lease_until) WHERE status = 'delivering';
       CREATE INDEX webhook_deliveries_run ON webhook_deliveries (run_id);
       CREATE INDEX webhook_deliveries_thread ON webhook_deliveries (thread_id);

@@ -18,6 +18,8 @@ import {
 } from './deliveries.repository';
 
 const FINISHED = "('succeeded', 'failed', 'gone')";
+// Endpoints with pending work looked at per claim; beyond that many, the rest wait for a later pass.
+const MAX_ENDPOINTS_PER_CLAIM = 1_000;
 
 /**
  * Writes an outbox row on the caller's connection, inside whatever transaction is open (the run-end one).
@@ -57,16 +59,34 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
     return insertDeliveryRow(this.db, delivery);
   }
 
+  /**
+   * Looks at each endpoint with pending work on its own (index on endpoint, due time), so a backlog for a slow or
+   * dead endpoint never has to be scanned past to find another endpoint's deliveries.
+   */
   async claim(request: ClaimRequest): Promise<ClaimedDelivery[]> {
-    const saturated = [...request.busy].filter(([, count]) => count >= request.perEndpoint).map(([endpoint]) => endpoint);
     const apply = this.db.transaction((): ClaimedDelivery[] => {
-      const candidates = prepared(
+      const endpoints = prepared(
         this.db,
-        `SELECT delivery_id, webhook_id, url, endpoint, payload, attempts FROM webhook_deliveries
-         WHERE status = 'pending' AND next_attempt_at <= ? AND endpoint NOT IN (SELECT value FROM json_each(?))
-         ORDER BY next_attempt_at LIMIT ?`,
-      ).all(request.nowMs, JSON.stringify(saturated), Math.max(request.limit * 2, 32)) as ClaimedDelivery[];
-      const picked = withinEndpointLimits(candidates, request);
+        `WITH RECURSIVE pending(endpoint) AS (
+           SELECT (SELECT MIN(endpoint) FROM webhook_deliveries WHERE status = 'pending')
+           UNION ALL
+           SELECT (SELECT MIN(endpoint) FROM webhook_deliveries WHERE status = 'pending' AND endpoint > pending.endpoint)
+           FROM pending WHERE pending.endpoint IS NOT NULL
+         )
+         SELECT endpoint FROM pending WHERE endpoint IS NOT NULL LIMIT ?`,
+      ).all(MAX_ENDPOINTS_PER_CLAIM) as { endpoint: string }[];
+      const due = prepared(
+        this.db,
+        `SELECT delivery_id, webhook_id, url, endpoint, payload, attempts, next_attempt_at FROM webhook_deliveries
+         WHERE status = 'pending' AND endpoint = ? AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`,
+      );
+      const candidates: (ClaimedDelivery & { next_attempt_at: number })[] = [];
+      for (const { endpoint } of endpoints) {
+        const room = Math.min(request.perEndpoint - (request.busy.get(endpoint) ?? 0), request.limit);
+        if (room > 0) candidates.push(...(due.all(endpoint, request.nowMs, room) as (ClaimedDelivery & { next_attempt_at: number })[]));
+      }
+      candidates.sort((a, b) => a.next_attempt_at - b.next_attempt_at);
+      const picked = withinEndpointLimits(candidates, request).map(({ next_attempt_at: _due, ...delivery }) => delivery);
       const lease = prepared(this.db, "UPDATE webhook_deliveries SET status = 'delivering', owner = ?, lease_until = ?, updated_at = ? WHERE delivery_id = ?");
       for (const delivery of picked) lease.run(request.owner, request.leaseUntilMs, request.nowMs, delivery.delivery_id);
       return picked;

@@ -27,9 +27,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   private readonly perEndpoint = new Map<string, number>();
   private readonly waiters = new Map<string, (() => void)[]>();
   private completions: DeliveryCompletion[] = [];
-  private flushing: Promise<void> | null = null;
-  private pumping = false;
-  private pumpAgain = false;
+  private cycling: Promise<void> | null = null;
+  private cycleAgain = false;
   private stopped = true;
   private timers: NodeJS.Timeout[] = [];
   private dueTimer: NodeJS.Timeout | null = null;
@@ -75,15 +74,16 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     await this.sender.close();
   }
 
-  /** Asks for a claim pass soon; calls made during one coalesce into one more pass. */
+  /**
+   * Asks for a cycle soon: record the outcomes that came in, then claim what is due. Calls made meanwhile
+   * coalesce into one more cycle, so a busy process does one write and one claim per event-loop turn.
+   */
   wake(): void {
-    if (this.stopped) return;
-    if (this.pumping) {
-      this.pumpAgain = true;
+    if (this.cycling) {
+      this.cycleAgain = true;
       return;
     }
-    this.pumping = true;
-    setImmediate(() => void this.pump());
+    this.cycling = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.cycle());
   }
 
   /** Resolves once an attempt of the delivery has been recorded, or after `timeoutMs`. */
@@ -103,16 +103,28 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
 
   /** Resolves when nothing is in flight and every outcome is written (tests, benchmarks, shutdown). */
   async idle(): Promise<void> {
-    while (this.inFlight.size > 0 || this.completions.length > 0 || this.flushing) {
+    while (this.inFlight.size > 0 || this.completions.length > 0 || this.cycling) {
       await Promise.all([...this.inFlight.values()].map((entry) => entry.done));
       await this.flush();
     }
   }
 
-  private async pump(): Promise<void> {
+  private async cycle(): Promise<void> {
     try {
       do {
-        this.pumpAgain = false;
+        this.cycleAgain = false;
+        await this.writeCompletions();
+        if (!this.stopped) await this.claimDue();
+      } while (this.cycleAgain);
+    } finally {
+      this.cycling = null;
+    }
+  }
+
+  private async claimDue(): Promise<void> {
+    let more = true;
+    try {
+      while (more && !this.stopped) {
         const { maxConcurrency, maxPerEndpoint, leaseMs } = this.config.webhooks;
         const free = maxConcurrency - this.inFlight.size;
         if (free <= 0) break;
@@ -126,26 +138,28 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
           busy: this.perEndpoint,
         });
         for (const delivery of claimed) this.launch(delivery);
-        // Endpoints that filled up are left out of the next pass, so others behind them get their turn.
-        if (claimed.length > 0) this.pumpAgain = true;
-      } while (this.pumpAgain && !this.stopped);
+        more = claimed.length === free;
+      }
       await this.armDueTimer();
     } catch (error) {
       this.logger.error(`claiming webhook deliveries failed: ${(error as Error).message}`);
-    } finally {
-      this.pumping = false;
-      if (this.pumpAgain) this.wake();
     }
   }
 
   private launch(delivery: ClaimedDelivery): void {
     this.perEndpoint.set(delivery.endpoint, (this.perEndpoint.get(delivery.endpoint) ?? 0) + 1);
     const done = this.attempt(delivery).then(
-      (completion) => this.record(completion),
+      (completion) => {
+        // The slot frees at once; the row stays leased until the outcome is written, so nobody claims it meanwhile.
+        this.completions.push(completion);
+        this.release(delivery.delivery_id);
+        this.wake();
+      },
       (error: unknown) => {
         // Its lease runs out and it is claimed again; this process just frees the slot.
         this.logger.error(`webhook delivery ${delivery.delivery_id} attempt crashed: ${(error as Error).stack}`);
         this.release(delivery.delivery_id);
+        this.wake();
       },
     );
     this.inFlight.set(delivery.delivery_id, { endpoint: delivery.endpoint, done });
@@ -187,20 +201,13 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     };
   }
 
-  private record(completion: DeliveryCompletion): void {
-    this.completions.push(completion);
-    if (!this.flushing) this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.writeCompletions());
-  }
-
   private async flush(): Promise<void> {
-    if (this.flushing) await this.flushing;
-    if (this.completions.length > 0) {
-      this.flushing = this.writeCompletions();
-      await this.flushing;
-    }
+    if (this.cycling) await this.cycling;
+    await this.writeCompletions();
   }
 
   private async writeCompletions(): Promise<void> {
+    if (this.completions.length === 0) return;
     const batch = this.completions;
     this.completions = [];
     try {
@@ -208,24 +215,21 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     } catch (error) {
       // The rows stay leased; once the lease ends they are claimed and sent again.
       this.logger.error(`recording ${batch.length} webhook attempt(s) failed: ${(error as Error).message}`);
-    } finally {
-      this.flushing = null;
     }
-    for (const { delivery_id } of batch) this.release(delivery_id);
-    this.wake();
+    for (const { delivery_id } of batch) {
+      const waiting = this.waiters.get(delivery_id);
+      this.waiters.delete(delivery_id);
+      for (const resolve of waiting ?? []) resolve();
+    }
   }
 
   private release(deliveryId: string): void {
     const entry = this.inFlight.get(deliveryId);
-    if (entry) {
-      this.inFlight.delete(deliveryId);
-      const left = (this.perEndpoint.get(entry.endpoint) ?? 1) - 1;
-      if (left > 0) this.perEndpoint.set(entry.endpoint, left);
-      else this.perEndpoint.delete(entry.endpoint);
-    }
-    const waiting = this.waiters.get(deliveryId);
-    this.waiters.delete(deliveryId);
-    for (const resolve of waiting ?? []) resolve();
+    if (!entry) return;
+    this.inFlight.delete(deliveryId);
+    const left = (this.perEndpoint.get(entry.endpoint) ?? 1) - 1;
+    if (left > 0) this.perEndpoint.set(entry.endpoint, left);
+    else this.perEndpoint.delete(entry.endpoint);
   }
 
   /** A retry due later gets a timer for its moment; the slow poll is only the safety net. */

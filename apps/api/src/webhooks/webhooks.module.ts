@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { BenchOutboxController } from './bench-outbox.controller';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveriesService } from './deliveries.service';
 import { DnsHostResolver, HostResolver } from './host-resolver';
@@ -13,7 +14,7 @@ import { WebhookUrlValidator } from './webhook-url.validator';
  * delivery log API. The DeliveriesRepository port comes from the persistence module.
  */
 @Module({
-  controllers: [DeliveriesController],
+  controllers: [DeliveriesController, BenchOutboxController],
   providers: [
     { provide: HostResolver, useClass: DnsHostResolver },
     {

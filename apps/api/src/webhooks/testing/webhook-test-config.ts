@@ -47,6 +47,7 @@ export function webhookTestConfig(options: TestConfigOptions = {}): AppConfig {
       pollMs: 1000,
       retentionDays: 30,
       headers: {},
+      benchEndpoint: false,
       ...options.webhooks,
     },
     version: '0.0.0-test',
