@@ -132,7 +132,8 @@ describe('run-end webhooks (built server, recording receiver, official SDK)', ()
         body: JSON.stringify({ assistant_id: 'agent', input: HUMAN('sleep 5000'), webhook: hook, on_disconnect: 'cancel' }),
         signal: abort.signal,
       });
-      const reader = response.body!.getReader();
+      if (!response.body) throw new Error('the stream answered without a body');
+      const reader = response.body.getReader();
       const first = new TextDecoder().decode((await reader.read()).value);
       const runId = /"run_id":\s*"([^"]+)"/.exec(first)?.[1] as string;
       abort.abort();
