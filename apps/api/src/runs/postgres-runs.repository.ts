@@ -235,7 +235,7 @@ export class PostgresRunsRepository extends RunsRepository {
   }
 
   async listEvents(runId: string, afterSeq: number): Promise<RunEvent[]> {
-    const { rows } = await this.pool.query<RunEvent>('SELECT seq, event, data FROM run_events WHERE run_id = $1 AND seq > $2 ORDER BY seq', [
+    const { rows } = await this.pool.query<RunEvent>('SELECT seq, event, data FROM run_events WHERE run_id = $1 AND seq > $2::bigint ORDER BY seq', [
       runId,
       afterSeq,
     ]);

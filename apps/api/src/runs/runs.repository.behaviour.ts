@@ -307,6 +307,9 @@ export function describeRunsRepository(name: string, factory: StoreFactory): voi
           { seq: 2, event: 'values', data: '{"seq":2}' },
           { seq: 3, event: 'values', data: '{"seq":3}' },
         ]);
+        // Followers ask "after the end" (no replay) and "from the start" with the extremes.
+        expect(await store.runs.listEvents(run.run_id, Number.MAX_SAFE_INTEGER)).toEqual([]);
+        expect(await store.runs.listEvents(run.run_id, -1)).toHaveLength(3);
       });
 
       it('lists a thread’s runs newest first with status filter and paging; deletes one with its events', async () => {
