@@ -4,6 +4,14 @@ import { type StreamPlan, eventName } from './stream-modes';
 
 export type Emit = (event: string, data: unknown) => void;
 
+/** What the stream itself tells of the final state, so the common run end needs no checkpoint read. */
+export interface StreamSummary {
+  /** The last root `values` chunk: the state after the final step. */
+  lastValues: unknown;
+  /** The graph paused on an `interrupt()`: the final state must be read for its tasks. */
+  interrupted: boolean;
+}
+
 interface StreamRequest {
   graph: RunnableGraph;
   input: unknown;
@@ -23,8 +31,16 @@ function splitChunk(chunk: unknown, subgraphs: boolean): { namespace: string[] |
   return { namespace: undefined, mode, data };
 }
 
-function forwardLibraryChunk(request: StreamRequest, namespace: string[] | undefined, mode: string, data: unknown): void {
+function isInterruptChunk(data: unknown): boolean {
+  return typeof data === 'object' && data !== null && '__interrupt__' in data;
+}
+
+function forwardLibraryChunk(request: StreamRequest, summary: StreamSummary, namespace: string[] | undefined, mode: string, data: unknown): void {
   const { plan, emit } = request;
+  if (!namespace?.length && (mode === 'values' || mode === 'updates')) {
+    if (isInterruptChunk(data)) summary.interrupted = true;
+    else if (mode === 'values') summary.lastValues = data;
+  }
   if (mode === 'messages') {
     if (plan.requested.has('messages-tuple')) emit(eventName('messages', namespace), data);
     return;
@@ -33,7 +49,7 @@ function forwardLibraryChunk(request: StreamRequest, namespace: string[] | undef
 }
 
 /** The lean path: `graph.stream` with only the modes the client asked for. */
-async function streamGraph(request: StreamRequest): Promise<void> {
+async function streamGraph(request: StreamRequest, summary: StreamSummary): Promise<void> {
   const stream = await request.graph.stream(request.input, {
     ...request.config,
     streamMode: request.plan.libraryModes,
@@ -41,7 +57,7 @@ async function streamGraph(request: StreamRequest): Promise<void> {
   } as never);
   for await (const chunk of stream as AsyncIterable<unknown>) {
     const { namespace, mode, data } = splitChunk(chunk, request.subgraphs);
-    forwardLibraryChunk(request, namespace, mode, data);
+    forwardLibraryChunk(request, summary, namespace, mode, data);
   }
 }
 
@@ -84,7 +100,7 @@ class LegacyMessages {
 }
 
 /** The full path, for `events` and legacy `messages` modes, which need LangChain callback events. */
-async function streamGraphEvents(request: StreamRequest): Promise<void> {
+async function streamGraphEvents(request: StreamRequest, summary: StreamSummary): Promise<void> {
   const { plan, emit } = request;
   const legacy = plan.requested.has('messages') ? new LegacyMessages(emit) : null;
   const events = request.graph.streamEvents(request.input, {
@@ -97,7 +113,7 @@ async function streamGraphEvents(request: StreamRequest): Promise<void> {
     if (event.tags?.includes('langsmith:hidden')) continue;
     if (event.event === 'on_chain_stream' && event.run_id === request.runId) {
       const { namespace, mode, data } = splitChunk(event.data.chunk, request.subgraphs);
-      forwardLibraryChunk(request, namespace, mode, data);
+      forwardLibraryChunk(request, summary, namespace, mode, data);
       if (legacy && mode === 'values' && !namespace?.length) legacy.onValues(data);
       continue;
     }
@@ -106,6 +122,8 @@ async function streamGraphEvents(request: StreamRequest): Promise<void> {
   }
 }
 
-export function runGraphStream(request: StreamRequest): Promise<void> {
-  return request.plan.needsEvents ? streamGraphEvents(request) : streamGraph(request);
+export async function runGraphStream(request: StreamRequest): Promise<StreamSummary> {
+  const summary: StreamSummary = { lastValues: undefined, interrupted: false };
+  await (request.plan.needsEvents ? streamGraphEvents(request, summary) : streamGraph(request, summary));
+  return summary;
 }

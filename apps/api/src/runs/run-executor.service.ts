@@ -6,7 +6,7 @@ import { CheckpointMaintenance } from '../graphs/checkpoint-maintenance';
 import { GraphRegistry, type RunnableGraph } from '../graphs/graph-registry.service';
 import { StreamBroker } from '../streaming/stream-broker';
 import { serializeError, toWireJson, toWireValue } from '../streaming/serialize';
-import { runGraphStream } from './graph-stream';
+import { type StreamSummary, runGraphStream } from './graph-stream';
 import { graphInput, graphRunConfig } from './run-input';
 import type { CancelAction, RunRecord, RunResult, TerminalStatus } from './run-record';
 import { RunsRepository } from './runs.repository';
@@ -53,6 +53,7 @@ export class RunExecutor {
     let startCheckpointId: string | null = null;
     let graph: RunnableGraph | null = null;
     let failure: unknown = null;
+    let summary: StreamSummary | null = null;
     try {
       emit('metadata', { run_id: run.run_id, attempt: run.attempt });
       const before = await this.checkpointer.getTuple(threadConfig);
@@ -63,7 +64,7 @@ export class RunExecutor {
       startCheckpointId = before?.config.configurable?.['checkpoint_id'] ?? null;
       const config = graphRunConfig(kwargs, run.run_id, run.attempt, control.signal);
       graph = await this.graphs.get(String(kwargs.config.configurable?.['graph_id']), config);
-      await runGraphStream({
+      summary = await runGraphStream({
         graph,
         // A retried run continues from its own last checkpoint instead of replaying its input.
         input: resumeOwnWork ? null : graphInput(kwargs),
@@ -76,7 +77,7 @@ export class RunExecutor {
     } catch (error) {
       failure = error;
     }
-    await this.complete(run, graph, control, failure, startCheckpointId, emit);
+    await this.complete(run, graph, control, failure, startCheckpointId, emit, summary);
   }
 
   private async complete(
@@ -86,6 +87,7 @@ export class RunExecutor {
     failure: unknown,
     startCheckpointId: string | null,
     emit: (event: string, data: unknown) => void,
+    summary: StreamSummary | null = null,
   ): Promise<void> {
     const action = control.signal.aborted ? (control.cancelAction() ?? 'interrupt') : null;
     const status: TerminalStatus = action ? 'interrupted' : failure ? 'error' : 'success';
@@ -95,7 +97,10 @@ export class RunExecutor {
       emit('error', error);
     }
     if (action === 'rollback') await this.checkpoints.deleteAfter(run.thread_id, startCheckpointId);
-    const state = action === 'rollback' || !graph ? null : await this.finalState(graph, run.thread_id);
+    const state =
+      action === 'rollback' || !graph
+        ? null
+        : (this.stateFromStream(run, graph, failure, action, summary) ?? (await this.finalState(graph, run.thread_id)));
     const result: RunResult = {
       status,
       error,
@@ -129,6 +134,24 @@ export class RunExecutor {
     const values = state?.values ?? {};
     const interrupts = Object.values(state?.interrupts ?? {}).flat();
     return interrupts.length > 0 ? { ...values, __interrupt__: interrupts } : values;
+  }
+
+  /**
+   * A run that completed without pausing ends with nothing left to do: its last `values` chunk is the
+   * final state, so the checkpoint need not be read back. Pauses and failures read the real state.
+   */
+  private stateFromStream(
+    run: RunRecord,
+    graph: RunnableGraph,
+    failure: unknown,
+    action: CancelAction | null,
+    summary: StreamSummary | null,
+  ): FinalState | null {
+    if (failure || action || !summary || summary.interrupted || summary.lastValues === undefined) return null;
+    // Breakpoints, given with the run or compiled into the graph, pause without an interrupt chunk.
+    if (run.kwargs.interrupt_before?.length || run.kwargs.interrupt_after?.length) return null;
+    if (graph.interruptBefore?.length || graph.interruptAfter?.length) return null;
+    return { values: toWireValue<Record<string, unknown> | null>(summary.lastValues), interrupts: {}, hasNext: false };
   }
 
   private async finalState(graph: RunnableGraph, threadId: string): Promise<FinalState | null> {
