@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { RunCreateStatelessDto } from '@runhook/contracts';
+import { BackgroundTimers } from '../common/background-timers';
 import { Clock } from '../common/clock';
 import { uuid5 } from '../common/ids';
 import { type AppConfig, InjectConfig } from '../config/app-config';
@@ -47,7 +48,7 @@ export class CronScheduler implements OnApplicationBootstrap, OnApplicationShutd
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = true;
-  private dueTimer: NodeJS.Timeout | null = null;
+  private readonly timers = new BackgroundTimers(this.logger);
   private lastPurgeMs = 0;
 
   constructor(
@@ -74,7 +75,7 @@ export class CronScheduler implements OnApplicationBootstrap, OnApplicationShutd
     this.stopped = true;
     // ScheduleModule may have cleared its intervals already during the same shutdown.
     if (this.registry.doesExist('interval', INTERVAL_NAME)) this.registry.deleteInterval(INTERVAL_NAME);
-    if (this.dueTimer) clearTimeout(this.dueTimer);
+    this.timers.stop();
     await this.running;
   }
 
@@ -197,14 +198,13 @@ export class CronScheduler implements OnApplicationBootstrap, OnApplicationShutd
 
   /** Wakes exactly when the next cron is due, when that is sooner than the next tick. */
   private async armDueTimer(): Promise<void> {
-    if (this.dueTimer) clearTimeout(this.dueTimer);
-    this.dueTimer = null;
+    this.timers.clearDue();
     const due = await this.repository.nextDueAt();
     if (due === null || this.stopped) return;
-    const delay = Date.parse(due) - this.clock.now();
+    const now = this.clock.now();
+    const delay = Date.parse(due) - now;
     // Already due means it failed this pass: leave it to the tick rather than spin.
     if (delay <= 0 || delay >= this.config.crons.tickMs) return;
-    this.dueTimer = setTimeout(() => this.wake(), delay + 1);
-    this.dueTimer.unref();
+    this.timers.armAt(Date.parse(due), now, () => this.wake());
   }
 }

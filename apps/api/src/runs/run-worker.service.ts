@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BackgroundTimers } from '../common/background-timers';
 import { Clock } from '../common/clock';
 import { uuid4 } from '../common/ids';
 import { RunSignals } from '../common/run-signals';
@@ -29,8 +30,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   private pumping = false;
   private pumpAgain = false;
   private stopped = true;
-  private timers: NodeJS.Timeout[] = [];
-  private dueTimer: NodeJS.Timeout | null = null;
+  private readonly timers = new BackgroundTimers(this.logger);
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
@@ -53,16 +53,15 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     this.signals.onCancel((runId, action) => this.cancelLocal(runId, action));
     this.signals.onWake(() => this.wake());
     const { leaseMs, pollMs } = this.config.worker;
-    this.every(Math.max(100, Math.floor(leaseMs / 3)), () => this.renewLeases());
-    this.every(Math.max(200, Math.floor(leaseMs / 2)), () => this.reclaimExpired());
-    this.every(pollMs, () => this.wake());
+    this.timers.every(Math.max(100, Math.floor(leaseMs / 3)), () => this.renewLeases());
+    this.timers.every(Math.max(200, Math.floor(leaseMs / 2)), () => this.reclaimExpired());
+    this.timers.every(pollMs, () => this.wake());
     void this.reclaimExpired().then(() => this.wake());
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.timers) clearInterval(timer);
-    if (this.dueTimer) clearTimeout(this.dueTimer);
+    this.timers.stop();
     // Runs still going are left to their lease: another worker (or this one after restart) takes them.
     await Promise.race([Promise.all([...this.active.values()].map((run) => run.done)), new Promise((r) => setTimeout(r, 5_000))]);
   }
@@ -128,11 +127,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   private async armDueTimer(): Promise<void> {
     const now = this.clock.now();
     const due = await this.runs.nextDueAt(now);
-    if (this.dueTimer) clearTimeout(this.dueTimer);
-    this.dueTimer = null;
-    if (due === null || this.stopped) return;
-    this.dueTimer = setTimeout(() => this.wake(), Math.max(0, due - now) + 1);
-    this.dueTimer.unref();
+    this.timers.armAt(this.stopped ? null : due, now, () => this.wake());
   }
 
   private async renewLeases(): Promise<void> {
@@ -178,11 +173,4 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     return (await this.threads.get(threadId))?.values ?? null;
   }
 
-  private every(ms: number, task: () => Promise<void> | void): void {
-    const timer = setInterval(() => {
-      Promise.resolve(task()).catch((error: unknown) => this.logger.error((error as Error).message));
-    }, ms);
-    timer.unref();
-    this.timers.push(timer);
-  }
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { buildWebhookHeaders } from '@runhook/webhooks';
 import { performance } from 'node:perf_hooks';
+import { BackgroundTimers } from '../common/background-timers';
 import { Clock } from '../common/clock';
 import { uuid4 } from '../common/ids';
 import { type AppConfig, InjectConfig } from '../config/app-config';
@@ -30,8 +31,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   private cycling: Promise<void> | null = null;
   private cycleAgain = false;
   private stopped = true;
-  private timers: NodeJS.Timeout[] = [];
-  private dueTimer: NodeJS.Timeout | null = null;
+  private readonly timers = new BackgroundTimers(this.logger);
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
@@ -54,19 +54,18 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     this.stopped = false;
     this.outbox.onWritten(() => this.wake());
     const { pollMs } = this.config.webhooks;
-    this.every(pollMs, async () => {
+    this.timers.every(pollMs, async () => {
       await this.reclaimExpired();
       this.wake();
     });
-    this.every(PURGE_EVERY_MS, () => this.purge());
+    this.timers.every(PURGE_EVERY_MS, () => this.purge());
     void this.reclaimExpired().then(() => this.wake());
     void this.purge();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.timers) clearInterval(timer);
-    if (this.dueTimer) clearTimeout(this.dueTimer);
+    this.timers.stop();
     const inFlight = Promise.all([...this.inFlight.values()].map((entry) => entry.done));
     // What does not finish in time stays leased and is sent again after the lease ends: at least once.
     await Promise.race([inFlight, new Promise((resolve) => setTimeout(resolve, Math.min(this.config.webhooks.timeoutMs, 10_000)).unref())]);
@@ -236,11 +235,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   private async armDueTimer(): Promise<void> {
     const now = this.clock.now();
     const due = await this.deliveries.nextDueAt(now);
-    if (this.dueTimer) clearTimeout(this.dueTimer);
-    this.dueTimer = null;
-    if (due === null || this.stopped) return;
-    this.dueTimer = setTimeout(() => this.wake(), Math.max(0, due - now) + 1);
-    this.dueTimer.unref();
+    this.timers.armAt(this.stopped ? null : due, now, () => this.wake());
   }
 
   private async reclaimExpired(): Promise<void> {
@@ -255,11 +250,4 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
-  private every(ms: number, task: () => Promise<void> | void): void {
-    const timer = setInterval(() => {
-      Promise.resolve(task()).catch((error: unknown) => this.logger.error((error as Error).message));
-    }, ms);
-    timer.unref();
-    this.timers.push(timer);
-  }
 }
