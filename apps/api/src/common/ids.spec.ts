@@ -1,4 +1,5 @@
-import { defaultAssistantId, isUuid, uuid7 } from './ids';
+import { uuid6 } from '@langchain/langgraph-checkpoint';
+import { defaultAssistantId, isUuid, uuid6Time, uuid7 } from './ids';
 
 describe('ids', () => {
   it('derives the default assistant id exactly as LangGraph servers do', () => {
@@ -17,5 +18,16 @@ describe('ids', () => {
   it('tells uuids from other strings', () => {
     expect(isUuid('agent')).toBe(false);
     expect(isUuid('fe096781-5601-53d2-b2f6-0d3403f7e9ca')).toBe(true);
+  });
+});
+
+describe('uuid6Time', () => {
+  it('reads the creation time of LangGraph checkpoint ids', () => {
+    const before = Date.now();
+    const time = uuid6Time(uuid6(-1));
+    expect(time).not.toBeNull();
+    expect(time as number).toBeGreaterThanOrEqual(before - 1);
+    expect(time as number).toBeLessThanOrEqual(Date.now() + 1);
+    expect(uuid6Time('fe096781-5601-53d2-b2f6-0d3403f7e9ca')).toBeNull();
   });
 });

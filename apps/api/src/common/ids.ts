@@ -43,3 +43,17 @@ export function uuid5(name: string, namespace: string): string {
 export function defaultAssistantId(graphId: string): string {
   return uuid5(graphId, ASSISTANT_NAMESPACE);
 }
+
+/** Milliseconds since 1582-10-15 (the uuid epoch) at the Unix epoch. */
+const UUID_EPOCH_OFFSET_MS = 12_219_292_800_000n;
+
+/**
+ * The creation time of a version 6 uuid (LangGraph's checkpoint ids), in Unix milliseconds; null for
+ * other versions. Its 60-bit timestamp counts 100 ns intervals since 1582.
+ */
+export function uuid6Time(id: string): number | null {
+  const hex = id.replace(/-/g, '');
+  if (hex.length !== 32 || hex[12] !== '6') return null;
+  const ticks = BigInt(`0x${hex.slice(0, 12)}${hex.slice(13, 16)}`);
+  return Number(ticks / 10_000n - UUID_EPOCH_OFFSET_MS);
+}

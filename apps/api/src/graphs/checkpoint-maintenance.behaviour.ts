@@ -62,6 +62,14 @@ export function describeCheckpointMaintenance(name: string, factory: StoreFactor
       expect(await values(threadId)).toEqual({ log: ['one', 'echo: one', 'three', 'echo: three'], last: 'three' });
     });
 
+    it('names the newest root checkpoint without loading it', async () => {
+      const threadId = randomUUID();
+      expect(await store.checkpoints.latestCheckpointId(threadId)).toBeNull();
+      await say(threadId, 'one');
+      await say(threadId, 'two');
+      expect(await store.checkpoints.latestCheckpointId(threadId)).toBe((await history(threadId))[0]);
+    });
+
     it('rolls back everything when there is no checkpoint to keep, and deletes a thread', async () => {
       const threadId = randomUUID();
       await say(threadId, 'one');

@@ -7,4 +7,6 @@ export abstract class CheckpointMaintenance {
   /** Deletes the thread's checkpoints newer than `afterCheckpointId` (all of them when null). */
   abstract deleteAfter(threadId: string, afterCheckpointId: string | null): Promise<void>;
   abstract deleteThread(threadId: string): Promise<void>;
+  /** The id of the thread's newest root checkpoint, read without loading (and decoding) the state. */
+  abstract latestCheckpointId(threadId: string): Promise<string | null>;
 }

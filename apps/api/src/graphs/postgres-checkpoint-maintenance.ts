@@ -60,4 +60,12 @@ export class PostgresCheckpointMaintenance extends CheckpointMaintenance {
       await client.query('DELETE FROM checkpoint_writes WHERE thread_id = $1', [threadId]);
     });
   }
+
+  async latestCheckpointId(threadId: string): Promise<string | null> {
+    const result = await this.pool.query<{ checkpoint_id: string }>(
+      "SELECT checkpoint_id FROM checkpoints WHERE thread_id = $1 AND checkpoint_ns = '' ORDER BY checkpoint_id DESC LIMIT 1",
+      [threadId],
+    );
+    return result.rows[0]?.checkpoint_id ?? null;
+  }
 }

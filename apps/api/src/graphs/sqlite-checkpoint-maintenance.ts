@@ -43,4 +43,12 @@ export class SqliteCheckpointMaintenance extends CheckpointMaintenance {
     });
     remove();
   }
+
+  async latestCheckpointId(threadId: string): Promise<string | null> {
+    const row = prepared(
+      this.db,
+      "SELECT checkpoint_id FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = '' ORDER BY checkpoint_id DESC LIMIT 1",
+    ).get(threadId) as { checkpoint_id: string } | undefined;
+    return row?.checkpoint_id ?? null;
+  }
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { BaseCheckpointSaver } from '@langchain/langgraph';
 import type { Interrupt, RunError } from '@runhook/contracts';
 import { Clock } from '../common/clock';
+import { uuid6Time } from '../common/ids';
 import { CheckpointMaintenance } from '../graphs/checkpoint-maintenance';
 import { GraphRegistry, type RunnableGraph } from '../graphs/graph-registry.service';
 import { StreamBroker } from '../streaming/stream-broker';
@@ -36,7 +36,6 @@ export class RunExecutor {
     private readonly broker: StreamBroker,
     private readonly runs: RunsRepository,
     private readonly threads: ThreadsRepository,
-    private readonly checkpointer: BaseCheckpointSaver,
     private readonly checkpoints: CheckpointMaintenance,
     private readonly clock: Clock,
     private readonly outbox: WebhookOutbox,
@@ -44,7 +43,6 @@ export class RunExecutor {
 
   async execute(run: RunRecord, control: RunControl): Promise<void> {
     const { kwargs } = run;
-    const threadConfig = { configurable: { thread_id: run.thread_id, checkpoint_ns: '' } };
     this.broker.open(run.run_id, { keepEvents: kwargs.resumable });
     const emit = (event: string, data: unknown) => {
       const published = this.broker.publish(run.run_id, event, toWireJson(data));
@@ -56,12 +54,13 @@ export class RunExecutor {
     let summary: StreamSummary | null = null;
     try {
       emit('metadata', { run_id: run.run_id, attempt: run.attempt });
-      const before = await this.checkpointer.getTuple(threadConfig);
+      // Only the id is needed: loading the whole checkpoint would decode the thread's entire state.
+      const latestCheckpointId = await this.checkpoints.latestCheckpointId(run.thread_id);
       // While a run is running nothing else writes to its thread, so checkpoints newer than its first
       // start are its own: a retried run continues from them instead of replaying its input.
-      const resumeOwnWork =
-        run.attempt > 1 && run.started_at !== null && before !== undefined && Date.parse(before.checkpoint.ts) >= Date.parse(run.started_at);
-      startCheckpointId = before?.config.configurable?.['checkpoint_id'] ?? null;
+      const latestAt = latestCheckpointId ? uuid6Time(latestCheckpointId) : null;
+      const resumeOwnWork = run.attempt > 1 && run.started_at !== null && latestAt !== null && latestAt >= Date.parse(run.started_at);
+      startCheckpointId = latestCheckpointId;
       const config = graphRunConfig(kwargs, run.run_id, run.attempt, control.signal);
       graph = await this.graphs.get(String(kwargs.config.configurable?.['graph_id']), config);
       summary = await runGraphStream({
