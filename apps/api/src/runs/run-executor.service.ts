@@ -45,6 +45,8 @@ export class RunExecutor {
     const { kwargs } = run;
     this.broker.open(run.run_id, { keepEvents: kwargs.resumable });
     const emit = (event: string, data: unknown) => {
+      // A background run nobody streams skips serializing its events (resumable runs always keep them).
+      if (!kwargs.resumable && !this.broker.wants(run.run_id)) return;
       const published = this.broker.publish(run.run_id, event, toWireJson(data));
       if (published && kwargs.resumable) void this.runs.appendEvent(run.run_id, published);
     };

@@ -170,6 +170,8 @@ export class SqliteRunsRepository extends RunsRepository {
   }
 
   async finish(runId: string, result: RunResult): Promise<void> {
+    // The final values usually are the thread's new values too: serialize them once.
+    const valuesJson = result.finalValues === undefined || result.finalValues === null ? null : JSON.stringify(result.finalValues);
     const apply = this.db.transaction(() => {
       // The outbox row goes with the run end, even when the run was deleted meanwhile (its thread was).
       if (result.delivery) insertDeliveryRow(this.db, result.delivery);
@@ -188,11 +190,11 @@ export class SqliteRunsRepository extends RunsRepository {
           result.endedAt,
           result.endedAt,
           result.error ? JSON.stringify(result.error) : null,
-          result.finalValues === undefined ? null : JSON.stringify(result.finalValues),
+          valuesJson,
           runId,
         );
       }
-      if (result.thread) this.writeThreadEnd(row.thread_id, runId, result);
+      if (result.thread) this.writeThreadEnd(row.thread_id, runId, result, valuesJson);
     });
     apply.immediate();
   }
@@ -317,7 +319,7 @@ export class SqliteRunsRepository extends RunsRepository {
     if (delivery) insertDeliveryRow(this.db, delivery);
   }
 
-  private writeThreadEnd(threadId: string, runId: string, result: RunResult): void {
+  private writeThreadEnd(threadId: string, runId: string, result: RunResult, finalValuesJson: string | null): void {
     const thread = result.thread;
     if (!thread) return;
     const othersWaiting = prepared(this.db, `SELECT 1 FROM runs WHERE thread_id = ? AND run_id != ? AND ${ACTIVE} LIMIT 1`).get(threadId, runId);
@@ -326,7 +328,7 @@ export class SqliteRunsRepository extends RunsRepository {
       `UPDATE threads SET status = ?, state_values = ?, interrupts = ?, error = ?, updated_at = ?, state_updated_at = ? WHERE thread_id = ?`,
     ).run(
       othersWaiting ? 'busy' : thread.status,
-      thread.values === null ? null : JSON.stringify(thread.values),
+      thread.values === null ? null : thread.values === result.finalValues ? finalValuesJson : JSON.stringify(thread.values),
       JSON.stringify(thread.interrupts),
       thread.error ? JSON.stringify(thread.error) : null,
       result.endedAt,

@@ -48,4 +48,17 @@ describe('InProcessStreamBroker', () => {
     jest.advanceTimersByTime(10_000);
     expect(broker.subscribe('r1', collector().listener)).toBeNull();
   });
+
+  it('wants events only while someone listens or the run keeps them', () => {
+    const broker = new InProcessStreamBroker();
+    broker.open('quiet', { keepEvents: false });
+    expect(broker.wants('quiet')).toBe(false);
+    const stop = broker.subscribe('quiet', collector().listener);
+    expect(broker.wants('quiet')).toBe(true);
+    stop?.();
+    expect(broker.wants('quiet')).toBe(false);
+    broker.open('kept', { keepEvents: true });
+    expect(broker.wants('kept')).toBe(true);
+    expect(broker.wants('unknown')).toBe(false);
+  });
 });

@@ -32,6 +32,11 @@ export class InProcessStreamBroker extends StreamBroker {
     return channel !== undefined && channel.outcome === null;
   }
 
+  wants(runId: string): boolean {
+    const channel = this.channels.get(runId);
+    return channel !== undefined && channel.outcome === null && (channel.keepEvents || channel.listeners.size > 0);
+  }
+
   publish(runId: string, event: string, data: string): RunEvent | null {
     const channel = this.channels.get(runId);
     if (!channel || channel.outcome) return null;

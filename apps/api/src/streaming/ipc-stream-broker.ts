@@ -19,6 +19,11 @@ export class IpcStreamBroker extends StreamBroker {
     return this.nextSeq.has(runId);
   }
 
+  /** The api process may have clients streaming this run: always forward. */
+  wants(runId: string): boolean {
+    return this.nextSeq.has(runId);
+  }
+
   publish(runId: string, event: string, data: string): RunEvent | null {
     const seq = this.nextSeq.get(runId);
     if (seq === undefined) return null;

@@ -12,6 +12,8 @@ export abstract class StreamBroker {
    */
   abstract subscribe(runId: string, listener: RunListener, afterSeq?: number): (() => void) | null;
   abstract isOpen(runId: string): boolean;
+  /** Whether anyone could receive the run's events now or later: if not, they need not be serialized. */
+  abstract wants(runId: string): boolean;
   /** Takes an event a worker process published (already numbered) as if it were published here. */
   abstract relay(runId: string, event: RunEvent): void;
 }
