@@ -11,7 +11,11 @@ export function attachToApiProcess(app: INestApplication): void {
     else signals.cancel(message.runId, message.action);
   });
   // The api process is gone (even by kill -9): stop too; runs still held are re-claimed when leases lapse.
-  process.once('disconnect', () => {
-    void app.close().finally(() => process.exit(0));
-  });
+  const stop = (): void => void app.close().finally(() => process.exit(0));
+  // It may have gone while this process was still starting (slower on PostgreSQL), before anyone listened.
+  if (!process.connected) {
+    stop();
+    return;
+  }
+  process.once('disconnect', stop);
 }
