@@ -1,6 +1,7 @@
 import type { FactoryProvider, Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { ConfigError } from '../config/config-error';
 import { openPostgres, type PostgresStore } from './postgres/postgres-store';
 import { openSqlite, type SqliteConnection } from './sqlite-database';
 
@@ -11,8 +12,14 @@ export type Database = { kind: 'sqlite'; db: SqliteConnection } | { kind: 'postg
 export const DATABASE = Symbol('DATABASE');
 
 export async function openDatabase(config: AppConfig): Promise<Database> {
-  if (config.database.kind === 'postgres') return { kind: 'postgres', store: await openPostgres(config.database.location) };
-  return { kind: 'sqlite', db: openSqlite(config.database.location) };
+  if (config.database.kind === 'sqlite') return { kind: 'sqlite', db: openSqlite(config.database.location) };
+  try {
+    // Each concurrent run holds a connection only for its short transactions; leave room for HTTP and the scheduler.
+    const store = await openPostgres(config.database.location, { max: Math.max(10, config.worker.concurrency + 5) });
+    return { kind: 'postgres', store };
+  } catch (error) {
+    throw new ConfigError(`DATABASE_URL: cannot open the PostgreSQL database: ${(error as Error).message}`);
+  }
 }
 
 export async function closeDatabase(database: Database): Promise<void> {
