@@ -216,8 +216,10 @@ describe('LangGraph SDK compatibility (the reference §12 calls and their next t
       expect(events.map((e) => e.event)).toEqual(['metadata', 'values', 'values']);
       const final = events.at(-1)?.data as { messages: Message[] };
       expect(final.messages.at(-1)?.content).toBe('echo: stateless');
-      const threadId = (events[1].data as { messages: Message[] }) && (await fetch(`${server.url}/runs/${created?.run_id}`)).status;
-      expect(threadId).toBe(404);
+      // The run stays readable; its temporary thread is gone.
+      const run = (await (await fetch(`${server.url}/runs/${created?.run_id}`)).json()) as { status: string; thread_id: string };
+      expect(run.status).toBe('success');
+      await expectStatus(client.threads.get(run.thread_id), 404);
     });
 
     it('streams an error event when the graph fails, then ends', async () => {
@@ -348,7 +350,13 @@ describe('LangGraph SDK compatibility (the reference §12 calls and their next t
       ]);
       expect(runs).toHaveLength(2);
       await client.runs.cancelMany({ runIds: runs.map((r) => r.run_id) });
-      await Promise.all(runs.map((r) => waitFor(async () => (await fetch(`${server.url}/runs/${r.run_id}`)).status === 404)));
+      const statuses = await Promise.all(
+        runs.map((r) => waitFor(async () => {
+          const run = (await (await fetch(`${server.url}/runs/${r.run_id}`)).json()) as { status: string };
+          return run.status === 'interrupted' ? run.status : undefined;
+        })),
+      );
+      expect(statuses).toEqual(['interrupted', 'interrupted']);
     });
   });
 

@@ -225,6 +225,15 @@ export class PostgresRunsRepository extends RunsRepository {
     });
   }
 
+  async purgeDetached(endedBefore: string): Promise<number> {
+    const detached = 'ended_at IS NOT NULL AND ended_at < $1 AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.thread_id = runs.thread_id)';
+    return withTransaction(this.pool, async (client) => {
+      await client.query(`DELETE FROM run_events WHERE run_id IN (SELECT run_id FROM runs WHERE ${detached})`, [endedBefore]);
+      const result = await client.query(`DELETE FROM runs WHERE ${detached}`, [endedBefore]);
+      return result.rowCount ?? 0;
+    });
+  }
+
   async appendEvent(runId: string, event: RunEvent): Promise<void> {
     await this.pool.query('INSERT INTO run_events (run_id, seq, event, data) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
       runId,

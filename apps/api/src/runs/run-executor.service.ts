@@ -173,8 +173,9 @@ export class RunExecutor {
     }
   }
 
+  /** The run itself stays readable (and joinable from other replicas) until the worker purges it. */
   private async deleteTemporaryThread(threadId: string): Promise<void> {
-    await this.threads.delete(threadId);
+    await this.threads.delete(threadId, { keepRuns: true });
     await this.checkpoints.deleteThread(threadId);
   }
 }

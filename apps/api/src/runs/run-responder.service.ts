@@ -11,6 +11,8 @@ import { RunsService } from './runs.service';
 
 const TERMINAL = new Set(['success', 'error', 'interrupted', 'timeout']);
 const POLL_MS = 100;
+/** How often a client of a run with a local channel checks the database, in case another replica runs it. */
+const WATCH_MS = 1_000;
 
 export interface RunPaths {
   /** `Content-Location`: the run resource. */
@@ -94,37 +96,45 @@ export class RunResponder {
   }
 
   /**
-   * Delivers the run's events after `afterSeq` and its outcome: from this process's broker when the run
-   * executes here, else from the database (stored events of resumable runs, and the final status).
+   * Delivers the run's events after `afterSeq`, then its outcome, once each. Events come from this
+   * process's broker when the run executes here or in a forked worker; the database is watched too
+   * (at once when there is no local channel, after a second otherwise), for runs another replica
+   * executes: their stored events (resumable runs) and their final status.
    */
   private follow(runId: string, afterSeq: number, onEvent: (event: RunEvent) => void, onDone: (outcome: RunOutcome) => void): () => void {
-    const unsubscribe = this.broker.subscribe(runId, { onEvent, onDone }, afterSeq);
-    if (unsubscribe) return unsubscribe;
-    let stopped = false;
     let lastSeq = afterSeq;
-    const poll = async () => {
-      if (stopped) return;
+    let done = false;
+    let timer: NodeJS.Timeout | null = null;
+    let unsubscribe: (() => void) | null = null;
+    const stop = () => {
+      done = true;
+      if (timer) clearTimeout(timer);
+      unsubscribe?.();
+    };
+    const deliver = (event: RunEvent) => {
+      if (done || event.seq <= lastSeq) return;
+      lastSeq = event.seq;
+      onEvent(event);
+    };
+    const finish = (outcome: RunOutcome) => {
+      if (done) return;
+      stop();
+      onDone(outcome);
+    };
+    const watch = async () => {
+      if (done) return;
       const record = await this.runs.get(runId);
-      const events = await this.runs.listEvents(runId, lastSeq);
-      for (const event of events) {
-        lastSeq = event.seq;
-        onEvent(event);
-      }
+      for (const event of await this.runs.listEvents(runId, lastSeq)) deliver(event);
       if (!record || TERMINAL.has(record.status)) {
-        onDone({ status: (record?.status ?? 'error') as RunOutcome['status'], output: record ? outputOf(record) : null });
+        finish({ status: (record?.status ?? 'error') as RunOutcome['status'], output: record ? outputOf(record) : null });
         return;
       }
-      const live = this.broker.subscribe(runId, { onEvent, onDone }, lastSeq);
-      if (live) {
-        stop = live;
-        return;
-      }
-      setTimeout(() => void poll(), POLL_MS).unref();
+      if (!done) timer = setTimeout(() => void watch(), unsubscribe ? WATCH_MS : POLL_MS).unref();
     };
-    let stop = () => {
-      stopped = true;
-    };
-    void poll();
-    return () => stop();
+    unsubscribe = this.broker.subscribe(runId, { onEvent: deliver, onDone: finish }, afterSeq);
+    if (done) return stop;
+    if (unsubscribe) timer = setTimeout(() => void watch(), WATCH_MS).unref();
+    else void watch();
+    return stop;
   }
 }

@@ -11,6 +11,10 @@ import { RunsRepository } from './runs.repository';
 import { ThreadsRepository } from '../threads/threads.repository';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service';
 
+/** Stateless runs outlive their temporary thread this long, so late joins and other replicas can read them. */
+const DETACHED_RUN_RETENTION_MS = 3_600_000;
+const PURGE_EVERY_MS = 600_000;
+
 interface ActiveRun {
   abort: AbortController;
   action: CancelAction | null;
@@ -56,6 +60,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     this.timers.every(Math.max(100, Math.floor(leaseMs / 3)), () => this.renewLeases());
     this.timers.every(Math.max(200, Math.floor(leaseMs / 2)), () => this.reclaimExpired());
     this.timers.every(pollMs, () => this.wake());
+    this.timers.every(PURGE_EVERY_MS, () => this.purgeDetached());
     void this.reclaimExpired().then(() => this.wake());
   }
 
@@ -135,6 +140,11 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     const until = this.clock.now() + this.config.worker.leaseMs;
     const cancels = await this.runs.renewLeases(this.owner, [...this.active.keys()], until);
     for (const cancel of cancels) this.cancelLocal(cancel.run_id, cancel.action === 'rollback' ? 'rollback' : 'interrupt');
+  }
+
+  private async purgeDetached(): Promise<void> {
+    const purged = await this.runs.purgeDetached(new Date(this.clock.now() - DETACHED_RUN_RETENTION_MS).toISOString());
+    if (purged > 0) this.logger.log(`purged ${purged} ended stateless run(s)`);
   }
 
   private async reclaimExpired(): Promise<void> {

@@ -25,4 +25,6 @@ export abstract class RunsRepository {
   abstract cancel(request: CancelRequest): Promise<CancelledRun[]>;
   abstract appendEvent(runId: string, event: RunEvent): Promise<void>;
   abstract listEvents(runId: string, afterSeq: number): Promise<RunEvent[]>;
+  /** Deletes ended runs whose thread is gone (stateless runs) that ended before `endedBefore`; answers how many. */
+  abstract purgeDetached(endedBefore: string): Promise<number>;
 }

@@ -255,6 +255,15 @@ export class SqliteRunsRepository extends RunsRepository {
     return apply.immediate();
   }
 
+  async purgeDetached(endedBefore: string): Promise<number> {
+    const detached = "ended_at IS NOT NULL AND ended_at < ? AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.thread_id = runs.thread_id)";
+    const apply = this.db.transaction(() => {
+      prepared(this.db, `DELETE FROM run_events WHERE run_id IN (SELECT run_id FROM runs WHERE ${detached})`).run(endedBefore);
+      return prepared(this.db, `DELETE FROM runs WHERE ${detached}`).run(endedBefore).changes;
+    });
+    return apply();
+  }
+
   async appendEvent(runId: string, event: RunEvent): Promise<void> {
     prepared(this.db, 'INSERT OR IGNORE INTO run_events (run_id, seq, event, data) VALUES (?, ?, ?, ?)').run(runId, event.seq, event.event, event.data);
   }

@@ -97,10 +97,12 @@ export class PostgresThreadsRepository extends ThreadsRepository {
     return rows[0] ? pgRowToThread(rows[0]) : null;
   }
 
-  async delete(threadId: string): Promise<boolean> {
+  async delete(threadId: string, options: { keepRuns?: boolean } = {}): Promise<boolean> {
     return withTransaction(this.pool, async (client) => {
-      await client.query('DELETE FROM run_events WHERE run_id IN (SELECT run_id FROM runs WHERE thread_id = $1)', [threadId]);
-      await client.query('DELETE FROM runs WHERE thread_id = $1', [threadId]);
+      if (!options.keepRuns) {
+        await client.query('DELETE FROM run_events WHERE run_id IN (SELECT run_id FROM runs WHERE thread_id = $1)', [threadId]);
+        await client.query('DELETE FROM runs WHERE thread_id = $1', [threadId]);
+      }
       const result = await client.query('DELETE FROM threads WHERE thread_id = $1', [threadId]);
       return (result.rowCount ?? 0) > 0;
     });

@@ -77,10 +77,12 @@ export class SqliteThreadsRepository extends ThreadsRepository {
     return apply();
   }
 
-  async delete(threadId: string): Promise<boolean> {
+  async delete(threadId: string, options: { keepRuns?: boolean } = {}): Promise<boolean> {
     const apply = this.db.transaction(() => {
-      prepared(this.db, 'DELETE FROM run_events WHERE run_id IN (SELECT run_id FROM runs WHERE thread_id = ?)').run(threadId);
-      prepared(this.db, 'DELETE FROM runs WHERE thread_id = ?').run(threadId);
+      if (!options.keepRuns) {
+        prepared(this.db, 'DELETE FROM run_events WHERE run_id IN (SELECT run_id FROM runs WHERE thread_id = ?)').run(threadId);
+        prepared(this.db, 'DELETE FROM runs WHERE thread_id = ?').run(threadId);
+      }
       return prepared(this.db, 'DELETE FROM threads WHERE thread_id = ?').run(threadId).changes > 0;
     });
     return apply();

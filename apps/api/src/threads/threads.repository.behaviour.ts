@@ -109,5 +109,18 @@ export function describeThreadsRepository(name: string, factory: StoreFactory): 
       expect(await store.runs.listEvents(run.run_id, 0)).toEqual([]);
       expect(await store.threads.delete(thread.thread_id)).toBe(false);
     });
+
+    it('keeps the runs of a deleted temporary thread until they are purged', async () => {
+      const thread = makeThread();
+      await store.threads.insert(thread);
+      const run = makeRun(thread.thread_id);
+      await store.runs.createRun(createCommand(run));
+      await store.runs.finish(run.run_id, successResult(at(61_000)));
+      expect(await store.threads.delete(thread.thread_id, { keepRuns: true })).toBe(true);
+      expect(await store.runs.get(run.run_id)).toMatchObject({ status: 'success' });
+      expect(await store.runs.purgeDetached(at(60_000))).toBe(0);
+      expect(await store.runs.purgeDetached(at(62_000))).toBe(1);
+      expect(await store.runs.get(run.run_id)).toBeNull();
+    });
   });
 }

@@ -25,8 +25,11 @@ export abstract class ThreadsRepository {
   abstract insert(thread: Thread): Promise<Thread | null>;
   abstract get(threadId: string): Promise<Thread | null>;
   abstract patchMetadata(threadId: string, metadata: Record<string, unknown>, now: string): Promise<Thread | null>;
-  /** Deletes the thread and its runs. */
-  abstract delete(threadId: string): Promise<boolean>;
+  /**
+   * Deletes the thread and its runs; `keepRuns` keeps the runs' rows (a stateless run's temporary
+   * thread goes, its run stays readable until `RunsRepository.purgeDetached`).
+   */
+  abstract delete(threadId: string, options?: { keepRuns?: boolean }): Promise<boolean>;
   abstract search(
     filter: ThreadFilter,
     page: { limit: number; offset: number; sortBy: string; sortOrder: 'asc' | 'desc' },
