@@ -11,7 +11,6 @@ import { WebhookUrlValidator } from '../webhooks/webhook-url.validator';
 import { buildRunKwargs } from './run-kwargs';
 import type { CancelAction, CreateRunCommand, CreateRunResult } from './run-record';
 import { RunsRepository } from './runs.repository';
-import { RunWorker } from './run-worker.service';
 
 const BUSY_DETAIL = 'Thread is already running a task. Wait for it to finish or choose a different multitask strategy.';
 
@@ -27,7 +26,6 @@ export class RunsService {
     private readonly threads: ThreadsRepository,
     private readonly runs: RunsRepository,
     private readonly broker: StreamBroker,
-    private readonly worker: RunWorker,
     private readonly signals: RunSignals,
     private readonly clock: Clock,
     private readonly webhookUrls: WebhookUrlValidator,
@@ -107,7 +105,7 @@ export class RunsService {
     };
   }
 
-  /** What follows a committed creation: stop the runs its multitask strategy cancelled, wake the worker. */
+  /** What follows a committed creation: stop the runs its multitask strategy cancelled, wake the workers. */
   afterCreate(result: Extract<CreateRunResult, { kind: 'created' }>): Run {
     for (const cancelled of result.cancelled) {
       if (cancelled.wasRunning) this.signals.cancel(cancelled.run_id, cancelled.action);
