@@ -17,7 +17,14 @@ async function main(): Promise<void> {
     new Logger('Runhook').log(`started without HTTP (roles: ${roles})`);
     return;
   }
-  await app.listen(config.port, config.host);
+  try {
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new ConfigError(`${config.host}:${config.port} is already in use: choose another PORT (or HOST)`);
+    }
+    throw error;
+  }
   app.get(WorkerPool).start(process.argv[1]);
   new Logger('Runhook').log(`listening on http://${config.host}:${config.port} (roles: ${roles})`);
 }
