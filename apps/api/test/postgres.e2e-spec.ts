@@ -102,4 +102,27 @@ describePostgres('the server on PostgreSQL', (url) => {
     await second.crons.delete(cron.cron_id);
     expect(await first.crons.search({ threadId: thread.thread_id })).toEqual([]);
   });
+
+  it('wakes another replica at once (LISTEN/NOTIFY) when a run is created on an api-only replica', async () => {
+    // Only these two replicas now: the executing one polls once a minute and renews leases every 20 s, so
+    // only the notifications can get the run claimed and the cancel delivered within the test's time.
+    await Promise.all(servers.splice(0).map((server) => server.stop()));
+    const apiOnly = await startApiServer({ databaseUrl: withSchema(url, schema), env: { RUNHOOK_ROLES: 'api' } });
+    const executor = await startApiServer({ databaseUrl: withSchema(url, schema), env: { RUN_POLL_MS: '60000', RUN_LEASE_MS: '60000' } });
+    servers.push(apiOnly, executor);
+    const client = new Client({ apiUrl: apiOnly.url });
+    const thread = await client.threads.create();
+    const values = (await client.runs.wait(thread.thread_id, 'agent', { input: { messages: [{ role: 'human', content: 'ping' }] } })) as {
+      messages: Message[];
+    };
+    expect(values.messages.at(-1)?.content).toBe('echo: ping');
+    const run = (await client.runs.list(thread.thread_id))[0];
+    const started = Date.now();
+    const sleeper = await client.runs.create(thread.thread_id, 'agent', { input: { messages: [{ role: 'human', content: 'sleep 30000' }] } });
+    await client.runs.cancel(thread.thread_id, sleeper.run_id);
+    await client.runs.join(thread.thread_id, sleeper.run_id);
+    // The cancel reached the executing replica through the notification, not its lease renewal.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(run.status).toBe('success');
+  }, 60_000);
 });

@@ -11,6 +11,7 @@ export type CancelListener = (runId: string, action: 'interrupt' | 'rollback') =
 export class RunSignals {
   private readonly cancelListeners = new Set<CancelListener>();
   private readonly wakeListeners = new Set<() => void>();
+  private readonly endedListeners = new Set<(runId: string) => void>();
 
   onCancel(listener: CancelListener): () => void {
     this.cancelListeners.add(listener);
@@ -29,5 +30,15 @@ export class RunSignals {
   /** A run became claimable: workers should look now rather than at their next poll. */
   wake(): void {
     for (const listener of this.wakeListeners) listener();
+  }
+
+  onEnded(listener: (runId: string) => void): () => void {
+    this.endedListeners.add(listener);
+    return () => this.endedListeners.delete(listener);
+  }
+
+  /** A run has ended and its end is committed: clients following it from elsewhere can read it now. */
+  ended(runId: string): void {
+    for (const listener of this.endedListeners) listener(runId);
   }
 }

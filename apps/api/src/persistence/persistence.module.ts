@@ -19,6 +19,7 @@ import { SqliteDeliveriesRepository } from '../webhooks/sqlite-deliveries.reposi
 import { DatabaseHealth, PostgresDatabaseHealth, SqliteDatabaseHealth } from './database-health';
 import { adapterFor, closeDatabase, DATABASE, type Database, openDatabase, sqliteOf } from './database';
 import { PG_POOL } from './postgres/pg-pool';
+import { PgSignalBridge } from './postgres/pg-signal-bridge';
 import { RunhookSqliteSaver } from './runhook-sqlite-saver';
 import { SQLITE } from './sqlite.tokens';
 
@@ -48,6 +49,7 @@ import { SQLITE } from './sqlite.tokens';
     adapterFor(RunsRepository, SqliteRunsRepository, PostgresRunsRepository),
     adapterFor(CheckpointMaintenance, SqliteCheckpointMaintenance, PostgresCheckpointMaintenance),
     adapterFor(DeliveriesRepository, SqliteDeliveriesRepository, PostgresDeliveriesRepository),
+    PgSignalBridge,
   ],
   exports: [SQLITE, PG_POOL, DatabaseHealth, BaseCheckpointSaver, AssistantsRepository, ThreadsRepository, RunsRepository, CheckpointMaintenance, DeliveriesRepository],
 })

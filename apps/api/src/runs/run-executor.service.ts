@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Interrupt, RunError } from '@runhook/contracts';
 import { Clock } from '../common/clock';
+import { RunSignals } from '../common/run-signals';
 import { uuid6Time } from '../common/ids';
 import { CheckpointMaintenance } from '../graphs/checkpoint-maintenance';
 import { GraphRegistry, type RunnableGraph } from '../graphs/graph-registry.service';
@@ -39,6 +40,7 @@ export class RunExecutor {
     private readonly checkpoints: CheckpointMaintenance,
     private readonly clock: Clock,
     private readonly outbox: WebhookOutbox,
+    private readonly signals: RunSignals,
   ) {}
 
   async execute(run: RunRecord, control: RunControl): Promise<void> {
@@ -128,6 +130,7 @@ export class RunExecutor {
     if (result.delivery) this.outbox.notify();
     if (run.kwargs.temporary) await this.deleteTemporaryThread(run.thread_id);
     this.broker.finish(run.run_id, { status, output: this.output(result, state) });
+    this.signals.ended(run.run_id);
   }
 
   private output(result: RunResult, state: FinalState | null): unknown {

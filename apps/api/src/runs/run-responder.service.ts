@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Run } from '@runhook/contracts';
 import type { Request, Response } from 'express';
+import { RunSignals } from '../common/run-signals';
 import { type AppConfig, InjectConfig } from '../config/app-config';
 import type { RunEvent, RunOutcome } from '../streaming/run-event';
 import { SseWriter } from '../streaming/sse-writer';
@@ -39,6 +40,7 @@ export class RunResponder {
     private readonly broker: StreamBroker,
     private readonly runs: RunsRepository,
     private readonly service: RunsService,
+    private readonly signals: RunSignals,
   ) {}
 
   /** Streams the run's events; `afterSeq` replays from a `Last-Event-ID` (-1: from the start). */
@@ -106,9 +108,14 @@ export class RunResponder {
     let done = false;
     let timer: NodeJS.Timeout | null = null;
     let unsubscribe: (() => void) | null = null;
+    // A replica that ended the run says so (PostgreSQL NOTIFY): read it at once rather than at the next watch.
+    const stopEndedSignal = this.signals.onEnded((endedRunId) => {
+      if (endedRunId === runId && !done) void watch();
+    });
     const stop = () => {
       done = true;
       if (timer) clearTimeout(timer);
+      stopEndedSignal();
       unsubscribe?.();
     };
     const deliver = (event: RunEvent) => {
@@ -121,8 +128,9 @@ export class RunResponder {
       stop();
       onDone(outcome);
     };
-    const watch = async () => {
+    const watch = async (): Promise<void> => {
       if (done) return;
+      if (timer) clearTimeout(timer);
       const record = await this.runs.get(runId);
       for (const event of await this.runs.listEvents(runId, lastSeq)) deliver(event);
       if (!record || TERMINAL.has(record.status)) {

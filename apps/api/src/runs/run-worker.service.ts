@@ -176,6 +176,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     });
     if (delivery) this.outbox.notify();
     this.broker.finish(run.run_id, { status: 'error', output: { __error__: error } });
+    this.signals.ended(run.run_id);
     this.logger.error(`run ${run.run_id}: ${error.message}`);
   }
 

@@ -109,7 +109,7 @@ export class RunsService {
   afterCreate(result: Extract<CreateRunResult, { kind: 'created' }>): Run {
     for (const cancelled of result.cancelled) {
       if (cancelled.wasRunning) this.signals.cancel(cancelled.run_id, cancelled.action);
-      else this.broker.finish(cancelled.run_id, { status: 'interrupted', output: null });
+      else this.endPending(cancelled.run_id);
     }
     // Pending runs it cancelled ended in the same transaction, deliveries included.
     if (result.cancelled.some((cancelled) => !cancelled.wasRunning)) this.outbox.notify();
@@ -146,7 +146,7 @@ export class RunsService {
     const cancelled = await this.runs.cancel({ ...filter, now: this.clock.isoNow(), webhookFor: this.outbox.forRunEnd });
     for (const run of cancelled) {
       if (run.wasRunning) this.signals.cancel(run.run_id, run.action);
-      else this.broker.finish(run.run_id, { status: 'interrupted', output: null });
+      else this.endPending(run.run_id);
     }
     if (cancelled.some((run) => !run.wasRunning)) this.outbox.notify();
     if (cancelled.length > 0) this.signals.wake();
@@ -160,5 +160,11 @@ export class RunsService {
     if (configurable && Object.keys(configurable).length > 0 && body.context && Object.keys(body.context).length > 0) {
       throw new BadRequestException({ detail: 'Cannot specify both configurable and context. Use context only.' });
     }
+  }
+
+  /** A pending run ended by a cancel: its clients here and on other replicas learn it now. */
+  private endPending(runId: string): void {
+    this.broker.finish(runId, { status: 'interrupted', output: null });
+    this.signals.ended(runId);
   }
 }
