@@ -373,6 +373,12 @@ describe('LangGraph SDK compatibility (the reference §12 calls and their next t
       const malformed = await post('/threads', '{"metadata": ');
       expect(malformed.status).toBe(400);
       expect(await malformed.json()).toEqual({ detail: expect.stringMatching(/JSON/) });
+      const notArray = await post('/runs/batch', JSON.stringify({ assistant_id: 'agent' }));
+      expect(notArray.status).toBe(422);
+      expect(await notArray.json()).toEqual({ detail: 'body must be a JSON array' });
+      const badItem = await post('/runs/batch', JSON.stringify([{ assistant_id: 'agent', stream_mode: 'nope' }]));
+      expect(badItem.status).toBe(422);
+      expect(((await badItem.json()) as { detail: string }).detail).toMatch(/^stream_mode/);
       const unknown = await post('/threads', JSON.stringify({ metadata: { x: 1 }, surprise: true }));
       expect(unknown.status).toBe(200);
       const notFound = await fetch(`${server.url}/threads/00000000-0000-4000-8000-000000000000/runs`);

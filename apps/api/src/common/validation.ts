@@ -1,4 +1,4 @@
-import { HttpStatus, UnprocessableEntityException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { HttpStatus, ParseArrayPipe, type Type, UnprocessableEntityException, ValidationError, ValidationPipe } from '@nestjs/common';
 
 function flatten(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
@@ -18,6 +18,22 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     errorHttpStatusCode: HttpStatus.UNPROCESSABLE_ENTITY,
     exceptionFactory: (errors) => new UnprocessableEntityException({ detail: flatten(errors).join('; ') }),
+  });
+}
+
+/** A JSON array body whose items are validated like single bodies: 422 naming the field, as everywhere. */
+export function createArrayValidationPipe(items: Type<unknown>): ParseArrayPipe {
+  return new ParseArrayPipe({
+    items,
+    whitelist: true,
+    forbidNonWhitelisted: false,
+    errorHttpStatusCode: HttpStatus.UNPROCESSABLE_ENTITY,
+    exceptionFactory: (errors: unknown) => {
+      const detail = Array.isArray(errors)
+        ? errors.map((error) => (typeof error === 'string' ? error : flatten([error as ValidationError]).join('; '))).join('; ')
+        : String(errors);
+      return new UnprocessableEntityException({ detail: detail.replace('Validation failed (parsable array expected)', 'body must be a JSON array') });
+    },
   });
 }
 

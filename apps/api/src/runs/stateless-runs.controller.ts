@@ -5,7 +5,6 @@ import {
   Headers,
   HttpCode,
   Param,
-  ParseArrayPipe,
   Post,
   Query,
   Req,
@@ -17,6 +16,7 @@ import { CancelRunsDto, RunCreateStatelessDto } from '@runhook/contracts';
 import type { Request, Response } from 'express';
 import { parseBooleanFlag } from '../common/json';
 import { RunIdPipe } from '../common/uuid.pipe';
+import { createArrayValidationPipe } from '../common/validation';
 import { RunResponder, runPaths } from './run-responder.service';
 import { parseCancelAction, parseLastEventId } from './run-query';
 import { toWireRun } from './run-record';
@@ -55,7 +55,7 @@ export class StatelessRunsController {
 
   @Post('batch')
   @HttpCode(200)
-  async batch(@Body(new ParseArrayPipe({ items: RunCreateStatelessDto, whitelist: true })) bodies: RunCreateStatelessDto[]) {
+  async batch(@Body(createArrayValidationPipe(RunCreateStatelessDto)) bodies: RunCreateStatelessDto[]) {
     if (bodies.length === 0) throw new UnprocessableEntityException({ detail: 'batch must hold at least one run' });
     const runs = [];
     for (const body of bodies) runs.push(await this.runs.create(null, body));
