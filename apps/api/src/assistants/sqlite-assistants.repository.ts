@@ -35,6 +35,11 @@ function toAssistant(row: AssistantRow): Assistant {
   };
 }
 
+/** config, context and metadata as stored: JSON text, in the column order every statement here uses. */
+function jsonColumns(assistant: Assistant): [string, string, string] {
+  return [JSON.stringify(assistant.config), JSON.stringify(assistant.context), JSON.stringify(assistant.metadata)];
+}
+
 function toVersion(row: AssistantRow): AssistantVersion {
   const { updated_at: _updated, ...version } = toAssistant(row);
   return version;
@@ -48,16 +53,14 @@ export class SqliteAssistantsRepository extends AssistantsRepository {
 
   async insert(assistant: Assistant): Promise<Assistant | null> {
     const insert = this.db.transaction(() => {
-      const result = prepared(this.db, 
-          `INSERT OR IGNORE INTO assistants (assistant_id, graph_id, config, context, metadata, version, name, description, created_at, updated_at)
+      const result = prepared(
+        this.db,
+        `INSERT OR IGNORE INTO assistants (assistant_id, graph_id, config, context, metadata, version, name, description, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
+      ).run(
           assistant.assistant_id,
           assistant.graph_id,
-          JSON.stringify(assistant.config),
-          JSON.stringify(assistant.context),
-          JSON.stringify(assistant.metadata),
+          ...jsonColumns(assistant),
           assistant.version,
           assistant.name,
           assistant.description,
@@ -171,17 +174,15 @@ export class SqliteAssistantsRepository extends AssistantsRepository {
   }
 
   private insertVersion(assistant: Assistant): void {
-    prepared(this.db, 
+    prepared(
+        this.db,
         `INSERT INTO assistant_versions (assistant_id, version, graph_id, config, context, metadata, name, description, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
+      ).run(
         assistant.assistant_id,
         assistant.version,
         assistant.graph_id,
-        JSON.stringify(assistant.config),
-        JSON.stringify(assistant.context),
-        JSON.stringify(assistant.metadata),
+        ...jsonColumns(assistant),
         assistant.name,
         assistant.description,
         assistant.created_at,
@@ -189,15 +190,13 @@ export class SqliteAssistantsRepository extends AssistantsRepository {
   }
 
   private writeCurrent(assistant: Assistant): void {
-    prepared(this.db, 
+    prepared(
+        this.db,
         `UPDATE assistants SET graph_id = ?, config = ?, context = ?, metadata = ?, version = ?, name = ?, description = ?, updated_at = ?
          WHERE assistant_id = ?`,
-      )
-      .run(
+      ).run(
         assistant.graph_id,
-        JSON.stringify(assistant.config),
-        JSON.stringify(assistant.context),
-        JSON.stringify(assistant.metadata),
+        ...jsonColumns(assistant),
         assistant.version,
         assistant.name,
         assistant.description,

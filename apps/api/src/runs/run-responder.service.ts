@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { Run } from '@runhook/contracts';
 import type { Request, Response } from 'express';
+import { parseBooleanFlag } from '../common/json';
 import { RunSignals } from '../common/run-signals';
 import { type AppConfig, InjectConfig } from '../config/app-config';
 import type { RunEvent, RunOutcome } from '../streaming/run-event';
 import { SseWriter } from '../streaming/sse-writer';
 import { StreamBroker } from '../streaming/stream-broker';
+import { parseLastEventId } from './run-query';
 import type { RunRecord } from './run-record';
 import { RunsRepository } from './runs.repository';
 import { RunsService } from './runs.service';
@@ -62,6 +64,20 @@ export class RunResponder {
       stop();
       writer.end();
       if (!finished && options.cancelOnDisconnect) void this.service.cancelMany({ runIds: [run.run_id], action: 'interrupt' });
+    });
+  }
+
+  /** A client rejoining a run's stream: `Last-Event-ID` says where to resume, the query whether leaving cancels. */
+  joinStream(
+    request: Request,
+    response: Response,
+    run: Run,
+    stateless: boolean,
+    client: { lastEventId: string | undefined; cancelOnDisconnect: string | undefined },
+  ): void {
+    this.stream(request, response, run, runPaths(run, stateless, 'stream'), {
+      afterSeq: parseLastEventId(client.lastEventId),
+      cancelOnDisconnect: parseBooleanFlag(client.cancelOnDisconnect),
     });
   }
 

@@ -14,11 +14,10 @@ import {
 import { ApiTags } from '@nestjs/swagger';
 import { CancelRunsDto, RunCreateStatelessDto } from '@runhook/contracts';
 import type { Request, Response } from 'express';
-import { parseBooleanFlag } from '../common/json';
 import { RunIdPipe } from '../common/uuid.pipe';
 import { createArrayValidationPipe } from '../common/validation';
 import { RunResponder, runPaths } from './run-responder.service';
-import { parseCancelAction, parseLastEventId } from './run-query';
+import { parseCancelAction } from './run-query';
 import { toWireRun } from './run-record';
 import { RunsService } from './runs.service';
 
@@ -88,9 +87,6 @@ export class StatelessRunsController {
     @Res() response: Response,
   ): Promise<void> {
     const run = await this.runs.get(null, runId);
-    this.responder.stream(request, response, run, runPaths(run, true, 'stream'), {
-      afterSeq: parseLastEventId(lastEventId),
-      cancelOnDisconnect: parseBooleanFlag(cancelOnDisconnect),
-    });
+    this.responder.joinStream(request, response, run, true, { lastEventId, cancelOnDisconnect });
   }
 }

@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { parseBooleanFlag, selectFields } from '../common/json';
 import { RunIdPipe, ThreadIdPipe } from '../common/uuid.pipe';
 import { RunResponder, runPaths } from './run-responder.service';
-import { parseCancelAction, parseLastEventId } from './run-query';
+import { parseCancelAction } from './run-query';
 import { toWireRun } from './run-record';
 import { RunsService } from './runs.service';
 
@@ -110,9 +110,6 @@ export class ThreadRunsController {
     @Res() response: Response,
   ): Promise<void> {
     const run = await this.runs.get(threadId, runId);
-    this.responder.stream(request, response, run, runPaths(run, false, 'stream'), {
-      afterSeq: parseLastEventId(lastEventId),
-      cancelOnDisconnect: parseBooleanFlag(cancelOnDisconnect),
-    });
+    this.responder.joinStream(request, response, run, false, { lastEventId, cancelOnDisconnect });
   }
 }
