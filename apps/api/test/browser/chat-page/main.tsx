@@ -10,10 +10,16 @@ const params = new URLSearchParams(window.location.search);
 const apiUrl = params.get('apiUrl') ?? 'http://127.0.0.1:2024';
 const assistantId = params.get('assistantId') ?? 'agent';
 
-/** What the page shows, in order, for the e2e test to read: each distinct text of the last AI message. */
+/** One text of the last AI message as it was put on screen, with when (ms since the page loaded). */
+interface AiRender {
+  text: string;
+  at: number;
+}
+
+/** What the page showed, in order, for the e2e test to read: each distinct text of the last AI message. */
 declare global {
   interface Window {
-    __aiRenders: string[];
+    __aiRenders: AiRender[];
   }
 }
 window.__aiRenders = [];
@@ -62,7 +68,9 @@ function Chat() {
   const lastAi = [...stream.messages].reverse().find((message) => message.type === 'ai');
   const lastAiText = lastAi ? textOf(lastAi) : undefined;
   useEffect(() => {
-    if (lastAiText !== undefined && window.__aiRenders.at(-1) !== lastAiText) window.__aiRenders.push(lastAiText);
+    if (lastAiText !== undefined && window.__aiRenders.at(-1)?.text !== lastAiText) {
+      window.__aiRenders.push({ text: lastAiText, at: performance.now() });
+    }
   }, [lastAiText]);
 
   const send = (event: FormEvent) => {
