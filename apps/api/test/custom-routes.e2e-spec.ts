@@ -1,5 +1,6 @@
 import { Client } from '@langchain/langgraph-sdk';
-import { type RunningServer, startApiServer, waitFor } from '@runhook/testing';
+import { freePort, REPO_ROOT, type RunningServer, startApiServer, waitFor } from '@runhook/testing';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,30 @@ function variant(http: Record<string, unknown>, webhooks?: Record<string, unknow
 
 async function json(response: Response): Promise<unknown> {
   return JSON.parse(await response.text());
+}
+
+async function receivedBy(server: RunningServer, runId: string): Promise<{ target: string; body: { run_id: string; status: string } }> {
+  return waitFor(
+    async () => {
+      const all = (await json(await fetch(`${server.url}/custom/webhooks-received`))) as Array<{ target: string; body: { run_id: string; status: string } }>;
+      return all.find((entry) => entry.body.run_id === runId);
+    },
+    { timeoutMs: 20_000, intervalMs: 50, message: `the relative webhook of run ${runId} never reached the custom route` },
+  );
+}
+
+/** A server the shared launcher cannot watch (no HTTP, or not at /ok): it is watched through its output. */
+function startWorkerReplica(env: Record<string, string>): { child: ChildProcess; output: () => string; exitCode: Promise<number | null> } {
+  let log = '';
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/apps/api/main.js')], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LANGGRAPH_CONFIG: join(FIXTURE, 'langgraph.json'), RUNHOOK_ROLES: 'worker', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const exitCode = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  return { child, output: () => log, exitCode };
 }
 
 describe('custom routes: the http section of langgraph.json (built server, Hono app, official SDK)', () => {
@@ -118,13 +143,7 @@ describe('custom routes: the http section of langgraph.json (built server, Hono 
       const thread = await client.threads.create();
       const run = await client.runs.create(thread.thread_id, 'agent', { input: HUMAN, webhook: TOKEN_TARGET });
 
-      const received = await waitFor(
-        async () => {
-          const all = (await json(await fetch(`${server.url}/custom/webhooks-received`))) as Array<{ target: string; body: { run_id: string; status: string } }>;
-          return all.find((entry) => entry.body.run_id === run.run_id);
-        },
-        { timeoutMs: 15_000, intervalMs: 50, message: 'the relative webhook never reached the custom route' },
-      );
+      const received = await receivedBy(server, run.run_id);
 
       expect(received.target).toBe(TOKEN_TARGET);
       expect(received.body.status).toBe('success');
@@ -205,6 +224,75 @@ describe('custom routes: the http section of langgraph.json (built server, Hono 
 
       expect(preflight.status).toBe(204);
       expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    });
+  });
+
+  describe('with a worker replica that serves no HTTP', () => {
+    let api: RunningServer | undefined;
+    let worker: ReturnType<typeof startWorkerReplica> | undefined;
+
+    afterAll(async () => {
+      worker?.child.kill('SIGTERM');
+      await worker?.exitCode;
+      await api?.stop();
+    });
+
+    it('refuses to start without RUNHOOK_SELF_URL while relative webhook URLs are allowed', async () => {
+      const unreachable = startWorkerReplica({ DATABASE_URL: join(mkdtempSync(join(tmpdir(), 'runhook-worker-')), 'store.sqlite') });
+
+      expect(await unreachable.exitCode).toBe(1);
+      expect(unreachable.output()).toContain('RUNHOOK_SELF_URL must be set on a worker replica without the api role');
+    });
+
+    it('delivers relative webhooks of the runs it executes to the api replica named by RUNHOOK_SELF_URL', async () => {
+      api = await startApiServer({ langgraphConfig: join(FIXTURE, 'langgraph.json'), env: { RUNHOOK_ROLES: 'api' } });
+      worker = startWorkerReplica({ DATABASE_URL: api.databaseUrl, RUNHOOK_SELF_URL: api.url, RUN_POLL_MS: '100', WEBHOOK_POLL_MS: '100' });
+      const client = new Client({ apiUrl: api.url });
+
+      const thread = await client.threads.create();
+      const run = await client.runs.create(thread.thread_id, 'agent', { input: HUMAN, webhook: TOKEN_TARGET });
+      const received = await receivedBy(api, run.run_id);
+
+      expect(received.target).toBe(TOKEN_TARGET);
+      expect(received.body.status).toBe('success');
+      expect(worker.output()).toContain('started without HTTP');
+    });
+  });
+
+  describe('under http.mount_prefix', () => {
+    let prefixed: ReturnType<typeof startWorkerReplica> | undefined;
+
+    afterAll(async () => {
+      prefixed?.child.kill('SIGTERM');
+      await prefixed?.exitCode;
+    });
+
+    it('serves every route, custom ones included, under the prefix only, and sends relative webhooks there', async () => {
+      const port = String(await freePort());
+      const base = `http://127.0.0.1:${port}`;
+      prefixed = startWorkerReplica({
+        RUNHOOK_ROLES: 'api,worker',
+        PORT: port,
+        DATABASE_URL: join(mkdtempSync(join(tmpdir(), 'runhook-prefix-')), 'store.sqlite'),
+        LANGGRAPH_CONFIG: variant({ mount_prefix: '/api/' }),
+      });
+      await waitFor(async () => (await fetch(`${base}/api/ok`).catch(() => null))?.ok, { timeoutMs: 30_000, intervalMs: 100, message: `no /api/ok at ${base}` });
+
+      expect((await fetch(`${base}/ok`)).status).toBe(404);
+      expect((await fetch(`${base}/threads`, { method: 'POST' })).status).toBe(404);
+      expect(await json(await fetch(`${base}/api/custom/hello`))).toEqual({ hello: 'world' });
+      const client = new Client({ apiUrl: `${base}/api` });
+      const thread = await client.threads.create();
+      const run = await client.runs.create(thread.thread_id, 'agent', { input: HUMAN, webhook: TOKEN_TARGET });
+      const received = await waitFor(
+        async () => {
+          const all = (await json(await fetch(`${base}/api/custom/webhooks-received`))) as Array<{ target: string; body: { run_id: string } }>;
+          return all.find((entry) => entry.body.run_id === run.run_id);
+        },
+        { timeoutMs: 20_000, intervalMs: 50, message: 'the relative webhook never reached the prefixed custom route' },
+      );
+      // The app sees paths without the prefix, as a mounted sub-application does.
+      expect(received.target).toBe(TOKEN_TARGET);
     });
   });
 });
