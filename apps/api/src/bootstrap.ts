@@ -8,6 +8,7 @@ import { HttpExceptionFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/app-config';
 import { GraphRegistry } from './graphs/graph-registry.service';
+import { installHttpSurface } from './http/http-surface';
 
 /** Builds the configured application; `main.ts` and the tests both start it through here. */
 export async function createApp(config: AppConfig, overrides: AppOverrides = {}): Promise<INestApplication> {
@@ -15,6 +16,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     logger: ['log', 'warn', 'error'],
     bodyParser: false,
   });
+  await installHttpSurface(app, config);
   app.useBodyParser('json', { limit: '25mb' });
   // The JS reference server also takes JSON sent as text/plain; some clients do that.
   app.useBodyParser('text', { limit: '25mb', type: 'text/plain' });
@@ -28,7 +30,6 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     }
     next();
   });
-  app.enableCors({ origin: '*', exposedHeaders: ['Content-Location', 'Location', 'X-Pagination-Total', 'X-Pagination-Next'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();

@@ -1,13 +1,21 @@
 import { Module } from '@nestjs/common';
 import { GraphsModule } from '../graphs/graphs.module';
+import { adapterFor } from '../persistence/database';
 import { AssistantGraphService } from './assistant-graph.service';
 import { AssistantsController } from './assistants.controller';
+import { AssistantsRepository } from './assistants.repository';
 import { AssistantsService } from './assistants.service';
+import { PostgresAssistantsRepository } from './postgres-assistants.repository';
+import { SqliteAssistantsRepository } from './sqlite-assistants.repository';
 
 @Module({
   imports: [GraphsModule],
   controllers: [AssistantsController],
-  providers: [AssistantsService, AssistantGraphService],
+  providers: [
+    adapterFor(AssistantsRepository, SqliteAssistantsRepository, PostgresAssistantsRepository),
+    AssistantsService,
+    AssistantGraphService,
+  ],
   exports: [AssistantsService],
 })
 export class AssistantsModule {}

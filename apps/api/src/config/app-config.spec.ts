@@ -41,4 +41,34 @@ describe('loadAppConfig', () => {
     expect(() => loadAppConfig({}, project({ webhooks: { url: { allowed_ports: [0] } } }))).toThrow(/allowed_ports/);
     expect(() => loadAppConfig({}, project({ http: { disable_webhooks: 'yes' } }))).toThrow(/disable_webhooks/);
   });
+
+  describe('RUNHOOK_SELF_URL (where relative webhook URLs are sent)', () => {
+    const loopbackAllowed = { webhooks: { url: { disable_loopback: false } } };
+
+    it('defaults to this process address, a wildcard host becoming loopback', () => {
+      expect(loadAppConfig({ PORT: '3000' }, project({})).selfUrl).toBe('http://127.0.0.1:3000');
+      expect(loadAppConfig({ HOST: '0.0.0.0', PORT: '3000' }, project({})).selfUrl).toBe('http://127.0.0.1:3000');
+      expect(loadAppConfig({ HOST: '::', PORT: '3000' }, project({})).selfUrl).toBe('http://[::1]:3000');
+    });
+
+    it('takes an http(s) base URL, without its trailing slash', () => {
+      expect(loadAppConfig({ RUNHOOK_SELF_URL: 'https://api.internal:8443/runhook/' }, project({})).selfUrl).toBe('https://api.internal:8443/runhook');
+      expect(() => loadAppConfig({ RUNHOOK_SELF_URL: 'api.internal' }, project({}))).toThrow(/RUNHOOK_SELF_URL/);
+      expect(() => loadAppConfig({ RUNHOOK_SELF_URL: 'ftp://api.internal' }, project({}))).toThrow(/RUNHOOK_SELF_URL/);
+      expect(() => loadAppConfig({ RUNHOOK_SELF_URL: 'http://api.internal/?x=1' }, project({}))).toThrow(/RUNHOOK_SELF_URL/);
+    });
+
+    it('is required at start by a worker replica without the api role when relative URLs are allowed', () => {
+      const cwd = project(loopbackAllowed);
+
+      expect(() => loadAppConfig({ RUNHOOK_ROLES: 'worker' }, cwd)).toThrow(/RUNHOOK_SELF_URL must be set on a worker replica/);
+      expect(loadAppConfig({ RUNHOOK_ROLES: 'worker', RUNHOOK_SELF_URL: 'http://api:2024' }, cwd).selfUrl).toBe('http://api:2024');
+      // A worker forked by the api process inherits its HOST and PORT, so its default already points at the api.
+      expect(() => loadAppConfig({ RUNHOOK_ROLES: 'worker', RUNHOOK_FORKED_WORKER: '1' }, cwd)).not.toThrow();
+      // Relative URLs refused by the policy, or webhooks off: nothing to reach.
+      expect(() => loadAppConfig({ RUNHOOK_ROLES: 'worker' }, project({}))).not.toThrow();
+      expect(() => loadAppConfig({ RUNHOOK_ROLES: 'worker' }, project({ ...loopbackAllowed, http: { disable_webhooks: true } }))).not.toThrow();
+      expect(() => loadAppConfig({ RUNHOOK_ROLES: 'api,worker' }, cwd)).not.toThrow();
+    });
+  });
 });

@@ -18,6 +18,11 @@ export interface DatabaseConfig {
 export interface AppConfig {
   host: string;
   port: number;
+  /**
+   * Where this server's own routes are reached (RUNHOOK_SELF_URL, default http://HOST:PORT): relative webhook URLs
+   * are delivered there, and an SDK Client built without a URL inside a graph or custom route talks to it.
+   */
+  selfUrl: string;
   database: DatabaseConfig;
   langgraph: LanggraphConfig;
   roles: ReadonlySet<Role>;
@@ -70,17 +75,55 @@ function parseRoles(raw: string | undefined): ReadonlySet<Role> {
   return new Set(roles as Role[]);
 }
 
+function ownOrigin(host: string, port: number): string {
+  // A wildcard listen address is reached on the loopback of the same family.
+  const target = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${target.includes(':') ? `[${target}]` : target}:${port}`;
+}
+
+function parseSelfUrl(raw: string | undefined, host: string, port: number): string {
+  if (!raw) return ownOrigin(host, port);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`RUNHOOK_SELF_URL must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(`RUNHOOK_SELF_URL must be an http(s) URL without query, fragment or credentials, got "${raw}"`);
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/**
+ * A worker replica ends runs, so it writes the deliveries of relative webhooks; without the api role it has no
+ * routes of its own and must be told which server serves them.
+ */
+function assertRelativeWebhooksReachable(env: Env, roles: ReadonlySet<Role>, langgraph: LanggraphConfig): void {
+  const relativeAllowed = !langgraph.webhooks.url.disableLoopback && !langgraph.http.disableWebhooks;
+  if (!relativeAllowed || roles.has('api') || !roles.has('worker') || env['RUNHOOK_FORKED_WORKER'] === '1' || env['RUNHOOK_SELF_URL']) return;
+  throw new ConfigError(
+    'RUNHOOK_SELF_URL must be set on a worker replica without the api role: webhooks.url.disable_loopback is false, ' +
+      'so relative webhook URLs ("/path?token=...") are accepted and this replica delivers them to the server that serves them ' +
+      '(or set webhooks.url.disable_loopback to true to refuse relative URLs)',
+  );
+}
+
 /** Reads and validates every setting once, at start; nothing else reads process.env. */
 export function loadAppConfig(env: Env = process.env, cwd = process.cwd()): AppConfig {
   const port = integer(env, 'PORT', 2024, 0, 65535);
   const langgraphPath = resolve(cwd, env['LANGGRAPH_CONFIG'] || 'langgraph.json');
   const langgraph = loadLanggraphConfig(langgraphPath);
+  const host = env['HOST'] || '127.0.0.1';
+  const roles = parseRoles(env['RUNHOOK_ROLES']);
+  assertRelativeWebhooksReachable(env, roles, langgraph);
   return {
-    host: env['HOST'] || '127.0.0.1',
+    host,
     port,
+    selfUrl: parseSelfUrl(env['RUNHOOK_SELF_URL'], host, port),
     database: parseDatabase(env['DATABASE_URL'], cwd),
     langgraph,
-    roles: parseRoles(env['RUNHOOK_ROLES']),
+    roles,
     worker: {
       concurrency: integer(env, 'N_JOBS_PER_WORKER', 10, 1, 1000),
       leaseMs: integer(env, 'RUN_LEASE_MS', 15_000, 500),

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from './config-error';
+import { type HttpConfig, parseHttpConfig } from './http-config';
 
 export interface GraphSpec {
   /** Absolute path of the module that exports the graph. */
@@ -27,7 +28,7 @@ export interface LanggraphConfig {
     url: WebhookUrlPolicy;
     allowedFields: string[] | null;
   };
-  http: { disableWebhooks: boolean };
+  http: HttpConfig;
 }
 
 type Raw = Record<string, unknown>;
@@ -113,6 +114,6 @@ export function loadLanggraphConfig(path: string): LanggraphConfig {
       url: parseUrlPolicy(asRecord(webhooks['url'], 'webhooks.url')),
       allowedFields: optionalList(webhooks, 'allowed_fields', 'webhooks', isString),
     },
-    http: { disableWebhooks: optionalBoolean(asRecord(raw['http'], 'http'), 'disable_webhooks', 'http', false) },
+    http: parseHttpConfig(raw['http'], dirname(path)),
   };
 }

@@ -1,5 +1,6 @@
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from '@runhook/webhooks';
 import { ConfigError } from './config-error';
+import { parseHttpConfig } from './http-config';
 import type { LanggraphConfig } from './langgraph-config';
 import { loadWebhookSettings, resolveWebhookHeaders } from './webhook-config';
 
@@ -15,7 +16,7 @@ function langgraph(headers: Record<string, string> = {}, envPrefix = 'LG_WEBHOOK
       url: { requireHttps: false, allowedDomains: null, allowedPorts: null, maxUrlLength: 4096, disableLoopback: true, disablePrivateIps: true },
       allowedFields: null,
     },
-    http: { disableWebhooks: false },
+    http: parseHttpConfig({}, '.'),
   };
 }
 

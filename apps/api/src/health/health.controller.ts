@@ -14,7 +14,8 @@ export class HealthController {
 
   @Get('ok')
   async ok(@Query('check_db') checkDb?: string) {
-    if (parseBooleanFlag(checkDb)) {
+    // As on the Platform, with the meta endpoints switched off /ok makes no checks at all.
+    if (parseBooleanFlag(checkDb) && !this.config.langgraph.http.disabled.has('meta')) {
       try {
         await this.database.check();
       } catch (error) {

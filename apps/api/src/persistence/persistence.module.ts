@@ -1,29 +1,17 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { BaseCheckpointSaver } from '@langchain/langgraph';
-import { AssistantsRepository } from '../assistants/assistants.repository';
-import { PostgresAssistantsRepository } from '../assistants/postgres-assistants.repository';
-import { SqliteAssistantsRepository } from '../assistants/sqlite-assistants.repository';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { CheckpointMaintenance } from '../graphs/checkpoint-maintenance';
-import { PostgresCheckpointMaintenance } from '../graphs/postgres-checkpoint-maintenance';
-import { SqliteCheckpointMaintenance } from '../graphs/sqlite-checkpoint-maintenance';
-import { RunsRepository } from '../runs/runs.repository';
-import { PostgresRunsRepository } from '../runs/postgres-runs.repository';
-import { SqliteRunsRepository } from '../runs/sqlite-runs.repository';
-import { ThreadsRepository } from '../threads/threads.repository';
-import { PostgresThreadsRepository } from '../threads/postgres-threads.repository';
-import { SqliteThreadsRepository } from '../threads/sqlite-threads.repository';
-import { DeliveriesRepository } from '../webhooks/deliveries.repository';
-import { PostgresDeliveriesRepository } from '../webhooks/postgres-deliveries.repository';
-import { SqliteDeliveriesRepository } from '../webhooks/sqlite-deliveries.repository';
 import { DatabaseHealth, PostgresDatabaseHealth, SqliteDatabaseHealth } from './database-health';
-import { adapterFor, closeDatabase, DATABASE, type Database, openDatabase, sqliteOf } from './database';
+import { closeDatabase, DATABASE, type Database, openDatabase, sqliteOf } from './database';
 import { PG_POOL } from './postgres/pg-pool';
 import { PgSignalBridge } from './postgres/pg-signal-bridge';
 import { RunhookSqliteSaver } from './runhook-sqlite-saver';
 import { SQLITE } from './sqlite.tokens';
 
-/** Picks the storage adapters for the configured database; features see only the ports. */
+/**
+ * Opens the configured database, migrates it and offers its connections; each feature's own module binds its
+ * repository port to the matching adapter (`adapterFor`), so this module imports no feature.
+ */
 @Global()
 @Module({
   providers: [
@@ -44,14 +32,9 @@ import { SQLITE } from './sqlite.tokens';
       useFactory: (database: Database) =>
         database.kind === 'postgres' ? new PostgresDatabaseHealth(database.store.pool) : new SqliteDatabaseHealth(database.db),
     },
-    adapterFor(AssistantsRepository, SqliteAssistantsRepository, PostgresAssistantsRepository),
-    adapterFor(ThreadsRepository, SqliteThreadsRepository, PostgresThreadsRepository),
-    adapterFor(RunsRepository, SqliteRunsRepository, PostgresRunsRepository),
-    adapterFor(CheckpointMaintenance, SqliteCheckpointMaintenance, PostgresCheckpointMaintenance),
-    adapterFor(DeliveriesRepository, SqliteDeliveriesRepository, PostgresDeliveriesRepository),
     PgSignalBridge,
   ],
-  exports: [SQLITE, PG_POOL, DatabaseHealth, BaseCheckpointSaver, AssistantsRepository, ThreadsRepository, RunsRepository, CheckpointMaintenance, DeliveriesRepository],
+  exports: [SQLITE, PG_POOL, DatabaseHealth, BaseCheckpointSaver],
 })
 export class PersistenceModule implements OnApplicationShutdown {
   constructor(@Inject(DATABASE) private readonly database: Database) {}

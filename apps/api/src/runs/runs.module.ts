@@ -1,20 +1,26 @@
-import { Module } from '@nestjs/common';
+import { forwardRef, Module } from '@nestjs/common';
 import { AssistantsModule } from '../assistants/assistants.module';
 import { GraphsModule } from '../graphs/graphs.module';
+import { adapterFor } from '../persistence/database';
 import { StreamingModule } from '../streaming/streaming.module';
+import { ThreadsModule } from '../threads/threads.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
+import { PostgresRunsRepository } from './postgres-runs.repository';
 import { RunExecutor } from './run-executor.service';
 import { RunResponder } from './run-responder.service';
 import { RunWorker } from './run-worker.service';
+import { RunsRepository } from './runs.repository';
 import { RunsService } from './runs.service';
+import { SqliteRunsRepository } from './sqlite-runs.repository';
 import { StatelessRunsController } from './stateless-runs.controller';
 import { ThreadRunsController } from './thread-runs.controller';
 import { WorkerPool } from './worker-pool.service';
 
 @Module({
-  imports: [AssistantsModule, GraphsModule, StreamingModule, WebhooksModule],
+  // forwardRef: ThreadsModule imports this module back (see there).
+  imports: [AssistantsModule, GraphsModule, StreamingModule, WebhooksModule, forwardRef(() => ThreadsModule)],
   controllers: [ThreadRunsController, StatelessRunsController],
-  providers: [RunsService, RunExecutor, RunWorker, RunResponder, WorkerPool],
-  exports: [RunsService, RunWorker, WorkerPool],
+  providers: [adapterFor(RunsRepository, SqliteRunsRepository, PostgresRunsRepository), RunsService, RunExecutor, RunWorker, RunResponder, WorkerPool],
+  exports: [RunsService, RunWorker, WorkerPool, RunsRepository],
 })
 export class RunsModule {}

@@ -56,10 +56,11 @@ export class WebhookOutbox {
     return () => this.listeners.delete(listener);
   }
 
-  /** A relative webhook is a call into this server itself. */
+  /**
+   * A relative webhook is a call into the server's own routes (custom ones included), under its mount prefix; the
+   * path and query are kept byte for byte, so a `?token=` arrives as given.
+   */
   private ownOrigin(): string {
-    const { host, port } = this.config;
-    const target = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host;
-    return `http://${target.includes(':') ? `[${target}]` : target}:${port}`;
+    return `${this.config.selfUrl}${this.config.langgraph.http.mountPrefix}`;
   }
 }

@@ -1,9 +1,13 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { adapterFor } from '../persistence/database';
 import { BenchOutboxController } from './bench-outbox.controller';
 import { DeliveriesController } from './deliveries.controller';
+import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveriesService } from './deliveries.service';
 import { DnsHostResolver, HostResolver } from './host-resolver';
+import { PostgresDeliveriesRepository } from './postgres-deliveries.repository';
+import { SqliteDeliveriesRepository } from './sqlite-deliveries.repository';
 import { WebhookDispatcher } from './webhook-dispatcher.service';
 import { WebhookOutbox } from './webhook-outbox.service';
 import { WebhookSender } from './webhook-sender';
@@ -11,11 +15,12 @@ import { WebhookUrlValidator } from './webhook-url.validator';
 
 /**
  * Run-end webhooks: URL validation (runs and crons), the outbox producer, the dispatcher (worker role) and the
- * delivery log API. The DeliveriesRepository port comes from the persistence module.
+ * delivery log API, over the DeliveriesRepository port bound here.
  */
 @Module({
   controllers: [DeliveriesController, BenchOutboxController],
   providers: [
+    adapterFor(DeliveriesRepository, SqliteDeliveriesRepository, PostgresDeliveriesRepository),
     { provide: HostResolver, useClass: DnsHostResolver },
     {
       provide: WebhookSender,

@@ -1,5 +1,6 @@
 import type { AppConfig } from '../../config/app-config';
 import type { WebhookUrlPolicy } from '../../config/langgraph-config';
+import { parseHttpConfig } from '../../config/http-config';
 import type { WebhookSettings } from '../../config/webhook-config';
 
 export const STRICT_POLICY: WebhookUrlPolicy = {
@@ -20,9 +21,10 @@ export interface TestConfigOptions {
 
 /** An AppConfig with only what the webhooks feature reads filled in sensibly. */
 export function webhookTestConfig(options: TestConfigOptions = {}): AppConfig {
-  const config: Pick<AppConfig, 'host' | 'port' | 'database' | 'langgraph' | 'roles' | 'webhooks' | 'version'> = {
+  const config: Pick<AppConfig, 'host' | 'port' | 'selfUrl' | 'database' | 'langgraph' | 'roles' | 'webhooks' | 'version'> = {
     host: '127.0.0.1',
     port: 2024,
+    selfUrl: 'http://127.0.0.1:2024',
     database: { kind: 'sqlite', location: ':memory:' },
     langgraph: {
       path: 'langgraph.json',
@@ -33,7 +35,7 @@ export function webhookTestConfig(options: TestConfigOptions = {}): AppConfig {
         url: { ...STRICT_POLICY, ...options.policy },
         allowedFields: options.allowedFields ?? null,
       },
-      http: { disableWebhooks: options.disableWebhooks ?? false },
+      http: { ...parseHttpConfig({}, '.'), disableWebhooks: options.disableWebhooks ?? false },
     },
     roles: new Set(['api', 'worker']),
     webhooks: {
