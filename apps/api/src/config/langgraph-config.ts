@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from './config-error';
+import { parseStoreConfig, type StoreSettings } from './store-config';
 
 export interface GraphSpec {
   /** Absolute path of the module that exports the graph. */
@@ -28,6 +29,8 @@ export interface LanggraphConfig {
     allowedFields: string[] | null;
   };
   http: { disableWebhooks: boolean };
+  /** Absent only in hand-made test configs; read it through storeSettingsOf. */
+  store?: StoreSettings;
 }
 
 type Raw = Record<string, unknown>;
@@ -114,5 +117,6 @@ export function loadLanggraphConfig(path: string): LanggraphConfig {
       allowedFields: optionalList(webhooks, 'allowed_fields', 'webhooks', isString),
     },
     http: { disableWebhooks: optionalBoolean(asRecord(raw['http'], 'http'), 'disable_webhooks', 'http', false) },
+    store: parseStoreConfig(raw['store'], dirname(path)),
   };
 }
