@@ -1,8 +1,8 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { getTextAtPath } from '@langchain/langgraph-checkpoint';
 import { Clock } from '../common/clock';
 import { type AppConfig, InjectConfig } from '../config/app-config';
 import { type StoreSettings, storeSettingsOf } from '../config/store-config';
+import { textsAtPath } from './index-text';
 import { loadEmbedder, type StoreEmbedder } from './store-embedder';
 import { matchesNamespace, parseStoreFilter } from './store-filter';
 import type { PutItemCommand, StoreItemRecord, StoreVector } from './store-record';
@@ -137,7 +137,7 @@ export class StoreService implements OnModuleInit {
     if (!this.settings.index || put.index === false) return [];
     const fields = put.index ?? this.settings.index.fields;
     return fields.flatMap((field) =>
-      getTextAtPath(put.value, field).map((text, position) => ({ field: `${field}#${position}`, text })),
+      textsAtPath(put.value, field).map((text, position) => ({ field: `${field}#${position}`, text })),
     );
   }
 }
