@@ -72,6 +72,7 @@ function describeStore(name: string, open: () => Promise<Database>): void {
       const item = await client.store.getItem(['users', 'u1'], 'pet');
       expect(item).toMatchObject({ namespace: ['users', 'u1'], key: 'pet', value: { text: 'a cat called Tom', kind: 'pet', age: 3 } });
       expect(Date.parse(String(item?.createdAt))).toBeGreaterThan(0);
+      expect((await client.store.getItem(['users', 'u1'], 'pet', { refreshTtl: false }))?.key).toBe('pet');
 
       const pets = await client.store.searchItems(['users'], { filter: { kind: 'pet' } });
       expect(pets.items.map((hit) => hit.namespace.join('/')).sort()).toEqual(['users/u1', 'users/u2']);
