@@ -64,7 +64,8 @@ function whereSql(prefix: string[], conditions: StoreCondition[], nowMs: number,
   const clauses = [`(i.expires_at IS NULL OR i.expires_at > ${params.add(nowMs)}::bigint)`];
   const range = prefixRange(prefix);
   if (range) {
-    clauses.push(`(i.prefix = ${params.add(range.exact)} OR (i.prefix > ${params.add(range.above)} AND i.prefix < ${params.add(range.below)}))`);
+    const exact = params.add(range.exact);
+    clauses.push(`(i.prefix >= ${exact} AND i.prefix < ${params.add(range.below)} AND (i.prefix = ${exact} OR i.prefix > ${params.add(range.above)}))`);
   }
   for (const condition of conditions) clauses.push(conditionSql(condition, params));
   return `WHERE ${clauses.join(' AND ')}`;

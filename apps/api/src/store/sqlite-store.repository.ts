@@ -64,7 +64,8 @@ function whereSql(prefix: string[], conditions: StoreCondition[], params: Record
   const range = prefixRange(prefix);
   if (range) {
     Object.assign(params, range);
-    clauses.push('(i.prefix = @exact OR (i.prefix > @above AND i.prefix < @below))');
+    // One index range, then the labels check: an OR of two ranges would make SQLite merge two index scans.
+    clauses.push('(i.prefix >= @exact AND i.prefix < @below AND (i.prefix = @exact OR i.prefix > @above))');
   }
   conditions.forEach((condition, index) => clauses.push(conditionSql(condition, index, params)));
   return `WHERE ${clauses.join(' AND ')}`;

@@ -63,7 +63,7 @@ export function namespaceOf(text: string): string[] {
 
 /**
  * The stored namespace texts under `prefix` are `prefix` itself and those between `prefix.` and `prefix/`
- * (`/` is the character after `.`), so a prefix search is one index range in byte order.
+ * (`/` is the character after `.`): all inside the one index range [`prefix`, `prefix/`) in byte order.
  */
 export function prefixRange(prefix: string[]): { exact: string; above: string; below: string } | null {
   if (prefix.length === 0) return null;
