@@ -7,6 +7,7 @@ import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { HealthModule } from './health/health.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { RunsModule } from './runs/runs.module';
+import { StoreModule } from './store/store.module';
 import { ThreadsModule } from './threads/threads.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -30,7 +31,7 @@ export class AppModule {
     };
     return {
       module: AppModule,
-      imports: [coreModule, PersistenceModule, HealthModule, AssistantsModule, ThreadsModule, CronsModule, RunsModule, WebhooksModule],
+      imports: [coreModule, PersistenceModule, HealthModule, AssistantsModule, ThreadsModule, CronsModule, RunsModule, WebhooksModule, StoreModule],
     };
   }
 }

@@ -30,6 +30,9 @@ export * from './lib/crons/create-cron.dto';
 export * from './lib/crons/cron-payload.dto';
 export * from './lib/crons/search-crons.dto';
 
+export * from './lib/store/store.dto';
+export * from './lib/store/store.types';
+
 export * from './lib/webhooks/webhook.types';
 export * from './lib/webhooks/search-deliveries.dto';
 export * from './lib/webhooks/webhook-payload.dto';

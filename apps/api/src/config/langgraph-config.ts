@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from './config-error';
 import { type HttpConfig, parseHttpConfig } from './http-config';
+import { parseStoreConfig, type StoreSettings } from './store-config';
 
 export interface GraphSpec {
   /** Absolute path of the module that exports the graph. */
@@ -29,6 +30,8 @@ export interface LanggraphConfig {
     allowedFields: string[] | null;
   };
   http: HttpConfig;
+  /** Absent only in hand-made test configs; read it through storeSettingsOf. */
+  store?: StoreSettings;
 }
 
 type Raw = Record<string, unknown>;
@@ -115,5 +118,6 @@ export function loadLanggraphConfig(path: string): LanggraphConfig {
       allowedFields: optionalList(webhooks, 'allowed_fields', 'webhooks', isString),
     },
     http: parseHttpConfig(raw['http'], dirname(path)),
+    store: parseStoreConfig(raw['store'], dirname(path)),
   };
 }

@@ -1,5 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { BaseCheckpointSaver, type LangGraphRunnableConfig } from '@langchain/langgraph';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { BaseCheckpointSaver, BaseStore, type LangGraphRunnableConfig } from '@langchain/langgraph';
 import type { Pregel } from '@langchain/langgraph/pregel';
 import { type AppConfig, InjectConfig } from '../config/app-config';
 import { importGraphExport } from './graph-loader';
@@ -33,6 +33,7 @@ export class GraphRegistry {
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly checkpointer: BaseCheckpointSaver,
+    @Optional() private readonly store?: BaseStore,
   ) {}
 
   graphIds(): string[] {
@@ -71,13 +72,14 @@ export class GraphRegistry {
 
   private attach(graphId: string, value: unknown): RunnableGraph {
     if (isUncompiledGraph(value) && !isCompiledGraph(value)) {
-      return value.compile({ checkpointer: this.checkpointer });
+      return value.compile({ checkpointer: this.checkpointer, store: this.store });
     }
     if (!isCompiledGraph(value)) {
       throw new Error(`Graph "${graphId}" is neither a compiled graph, a StateGraph nor a factory returning one`);
     }
     // The server owns persistence: a graph compiled without (or with its own) checkpointer uses ours.
     value.checkpointer = this.checkpointer;
+    if (this.store) value.store = this.store;
     return value;
   }
 }
