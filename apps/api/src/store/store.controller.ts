@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiTags } from '@nestjs/swagger';
 import {
   DeleteStoreItemDto,
@@ -25,12 +26,17 @@ export class StoreController {
   }
 
   @Get('items')
-  async get(@Query() query: GetStoreItemQueryDto): Promise<StoreSearchItem> {
+  async get(@Query() query: GetStoreItemQueryDto, @Res({ passthrough: true }) response: Response): Promise<StoreSearchItem | undefined> {
     const namespace = query.namespace ? query.namespace.split('.') : [];
     const problem = namespaceProblem(namespace, true);
     if (problem) throw unprocessable(`namespace ${problem}`);
     const item = await this.store.get(namespace, query.key, query.refresh_ttl);
-    if (!item) throw new NotFoundException({ detail: 'Item not found' });
+    // A missing item is `null` with 200, as the reference server answers: the SDK's getItem() types its result
+    // `Item | null` and callers test for null, so a 404 would turn an ordinary miss into an exception.
+    if (!item) {
+      response.status(200).type('application/json').send('null');
+      return undefined;
+    }
     return item;
   }
 
