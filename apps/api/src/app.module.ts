@@ -8,6 +8,7 @@ import { HealthModule } from './health/health.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { RunsModule } from './runs/runs.module';
 import { ThreadsModule } from './threads/threads.module';
+import { UiModule } from './ui/ui.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 export interface AppOverrides {
@@ -30,7 +31,7 @@ export class AppModule {
     };
     return {
       module: AppModule,
-      imports: [coreModule, PersistenceModule, HealthModule, AssistantsModule, ThreadsModule, CronsModule, RunsModule, WebhooksModule],
+      imports: [coreModule, PersistenceModule, HealthModule, AssistantsModule, ThreadsModule, CronsModule, RunsModule, WebhooksModule, UiModule],
     };
   }
 }

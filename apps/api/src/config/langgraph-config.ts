@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from './config-error';
+import { parseUiConfig, type UiConfig } from './ui-config';
 
 export interface GraphSpec {
   /** Absolute path of the module that exports the graph. */
@@ -28,6 +29,7 @@ export interface LanggraphConfig {
     allowedFields: string[] | null;
   };
   http: { disableWebhooks: boolean };
+  ui?: UiConfig;
 }
 
 type Raw = Record<string, unknown>;
@@ -114,5 +116,6 @@ export function loadLanggraphConfig(path: string): LanggraphConfig {
       allowedFields: optionalList(webhooks, 'allowed_fields', 'webhooks', isString),
     },
     http: { disableWebhooks: optionalBoolean(asRecord(raw['http'], 'http'), 'disable_webhooks', 'http', false) },
+    ui: parseUiConfig(raw, dirname(path)),
   };
 }
