@@ -9,6 +9,7 @@ import { PersistenceModule } from './persistence/persistence.module';
 import { RunsModule } from './runs/runs.module';
 import { StoreModule } from './store/store.module';
 import { ThreadsModule } from './threads/threads.module';
+import { UiModule } from './ui/ui.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 export interface AppOverrides {
@@ -31,7 +32,7 @@ export class AppModule {
     };
     return {
       module: AppModule,
-      imports: [coreModule, PersistenceModule, HealthModule, AssistantsModule, ThreadsModule, CronsModule, RunsModule, WebhooksModule, StoreModule],
+      imports: [coreModule, PersistenceModule, HealthModule, AssistantsModule, ThreadsModule, CronsModule, RunsModule, WebhooksModule, StoreModule, UiModule],
     };
   }
 }

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from './config-error';
 import { type HttpConfig, parseHttpConfig } from './http-config';
 import { parseStoreConfig, type StoreSettings } from './store-config';
+import { parseUiConfig, type UiConfig } from './ui-config';
 
 export interface GraphSpec {
   /** Absolute path of the module that exports the graph. */
@@ -32,6 +33,7 @@ export interface LanggraphConfig {
   http: HttpConfig;
   /** Absent only in hand-made test configs; read it through storeSettingsOf. */
   store?: StoreSettings;
+  ui?: UiConfig;
 }
 
 type Raw = Record<string, unknown>;
@@ -119,5 +121,6 @@ export function loadLanggraphConfig(path: string): LanggraphConfig {
     },
     http: parseHttpConfig(raw['http'], dirname(path)),
     store: parseStoreConfig(raw['store'], dirname(path)),
+    ui: parseUiConfig(raw, dirname(path)),
   };
 }
