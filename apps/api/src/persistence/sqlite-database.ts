@@ -5,12 +5,19 @@ import { SQLITE_MIGRATIONS } from './sqlite-migrations';
 
 export type SqliteConnection = Database.Database;
 
+/** `RUNHOOK_SQLITE_SYNCHRONOUS`: how hard a run end and an outbox write are pushed to the disk. */
+export type SqliteSynchronous = 'normal' | 'full';
+
+/** Connections opened with `full` (a pragma is applied when its statement is compiled, so it is not kept prepared). */
+const durableConnections = new WeakSet<SqliteConnection>();
+
 /**
- * Opens the embedded store: WAL so readers never block the single writer, NORMAL sync which
- * survives a process crash (kill -9) without an fsync per commit, and a busy timeout so several
- * processes can share one file.
+ * Opens the embedded store: WAL so readers never block the single writer, and a busy timeout so several
+ * processes can share one file. Every commit runs at `synchronous = NORMAL`, which survives a process
+ * crash (kill -9) without an fsync per commit; the commits that end runs or write the outbox go through
+ * `commitDurably`, which with `full` (the default) fsyncs the WAL before it returns.
  */
-export function openSqlite(path: string): SqliteConnection {
+export function openSqlite(path: string, options: { synchronous?: SqliteSynchronous } = {}): SqliteConnection {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
@@ -18,7 +25,26 @@ export function openSqlite(path: string): SqliteConnection {
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   migrate(db);
+  if ((options.synchronous ?? 'full') === 'full') durableConnections.add(db);
   return db;
+}
+
+/**
+ * Runs a write transaction whose commit is acknowledged to someone (a run end, a delivery row or its
+ * outcome). On a `full` connection it commits at `synchronous = FULL`: in WAL mode that fsyncs the WAL,
+ * so the commit, and every commit before it in the log, survives power loss, not only a crash. The
+ * setting is per connection, hence switched around the commit rather than set once for all of them:
+ * checkpoints, claims and lease renewals stay at NORMAL, and a crash or power cut among those only
+ * costs a run its retry from the last durable point. `commit` must open and close its own transaction.
+ */
+export function commitDurably<T>(db: SqliteConnection, commit: () => T): T {
+  if (!durableConnections.has(db) || db.inTransaction) return commit();
+  db.exec('PRAGMA synchronous = FULL');
+  try {
+    return commit();
+  } finally {
+    db.exec('PRAGMA synchronous = NORMAL');
+  }
 }
 
 function migrate(db: SqliteConnection): void {

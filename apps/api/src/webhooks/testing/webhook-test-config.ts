@@ -23,7 +23,7 @@ export function webhookTestConfig(options: TestConfigOptions = {}): AppConfig {
   const config: Pick<AppConfig, 'host' | 'port' | 'database' | 'langgraph' | 'roles' | 'webhooks' | 'version'> = {
     host: '127.0.0.1',
     port: 2024,
-    database: { kind: 'sqlite', location: ':memory:' },
+    database: { kind: 'sqlite', location: ':memory:', sqliteSynchronous: 'full' },
     langgraph: {
       path: 'langgraph.json',
       graphs: {},
