@@ -2,29 +2,51 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commitDurably, openSqlite, type SqliteSynchronous } from './sqlite-database';
-
-const FULL = 2;
-const NORMAL = 1;
+import { WalSync } from './wal-sync';
 
 function open(synchronous: SqliteSynchronous) {
-  return openSqlite(join(mkdtempSync(join(tmpdir(), 'runhook-sync-')), 'store.sqlite'), { synchronous });
+  const db = openSqlite(join(mkdtempSync(join(tmpdir(), 'runhook-sync-')), 'store.sqlite'), { synchronous });
+  db.exec('CREATE TABLE t (x INTEGER)');
+  return db;
 }
 
 describe('commitDurably', () => {
-  it('commits at synchronous=FULL on a full connection, and every other commit at NORMAL', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('on a full connection, resolves only after the WAL holding the commit is synced', async () => {
     const db = open('full');
-    db.exec('CREATE TABLE t (x INTEGER)');
-    const during = commitDurably(db, () => db.transaction(() => db.pragma('synchronous', { simple: true }))());
-    expect(during).toBe(FULL);
-    expect(db.pragma('synchronous', { simple: true })).toBe(NORMAL);
-    expect(() => commitDurably(db, () => db.transaction(() => { throw new Error('rolled back'); })())).toThrow('rolled back');
-    expect(db.pragma('synchronous', { simple: true })).toBe(NORMAL);
+    const sync = jest.spyOn(WalSync.prototype, 'sync');
+    const insert = db.transaction(() => db.prepare('INSERT INTO t VALUES (1)').run().changes);
+    await expect(commitDurably(db, () => insert.immediate())).resolves.toBe(1);
+    expect(sync).toHaveBeenCalledTimes(1);
+    expect(await sync.mock.results[0]?.value).toBeUndefined();
     db.close();
   });
 
-  it('leaves a normal connection at NORMAL throughout', () => {
+  it('on a normal connection, commits without waiting for the disk', async () => {
     const db = open('normal');
-    expect(commitDurably(db, () => db.pragma('synchronous', { simple: true }))).toBe(NORMAL);
+    const sync = jest.spyOn(WalSync.prototype, 'sync');
+    await commitDurably(db, () => db.prepare('INSERT INTO t VALUES (1)').run());
+    expect(sync).not.toHaveBeenCalled();
     db.close();
+  });
+});
+
+describe('WalSync', () => {
+  it('shares one fdatasync among the commits that wait together, and never misses a later one', async () => {
+    const db = open('full');
+    const sut = new WalSync(`${db.name}-wal`);
+    db.prepare('INSERT INTO t VALUES (1)').run();
+    await Promise.all(Array.from({ length: 50 }, () => sut.sync()));
+    // The first call starts a sync; the 49 that came while it ran share one more.
+    expect(sut.syncs).toBe(2);
+    db.prepare('INSERT INTO t VALUES (2)').run();
+    await sut.sync();
+    expect(sut.syncs).toBe(3);
+    db.close();
+  });
+
+  it('fails the commits waiting on it when the WAL cannot be synced', async () => {
+    await expect(new WalSync(join(tmpdir(), 'no-such-dir', 'x.sqlite-wal')).sync()).rejects.toThrow(/ENOENT/);
   });
 });

@@ -200,7 +200,7 @@ export class SqliteRunsRepository extends RunsRepository {
       }
       if (result.thread) this.writeThreadEnd(row.thread_id, runId, result, valuesJson);
     });
-    commitDurably(this.db, () => apply.immediate());
+    await commitDurably(this.db, () => apply.immediate());
   }
 
   async get(runId: string): Promise<RunRecord | null> {

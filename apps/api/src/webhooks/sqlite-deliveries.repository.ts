@@ -115,7 +115,7 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
         settle.run(done.status, attempt.attempt, done.next_attempt_at, attempt.status_code, attempt.error, done.now, done.status, done.now, done.delivery_id, done.owner);
       }
     });
-    commitDurably(this.db, () => apply.immediate());
+    await commitDurably(this.db, () => apply.immediate());
   }
 
   async reclaimExpired(nowMs: number): Promise<number> {
