@@ -92,7 +92,8 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
       for (const delivery of picked) lease.run(request.owner, request.leaseUntilMs, request.nowMs, delivery.delivery_id);
       return picked;
     });
-    return apply.immediate();
+    // A claimed row is sent at once: the wait makes the run end it announces durable before the receiver hears of it.
+    return commitDurably(this.db, () => apply.immediate());
   }
 
   async complete(completions: DeliveryCompletion[]): Promise<void> {
