@@ -173,9 +173,7 @@ async function main() {
       await c.query(`DROP SCHEMA ${schema} CASCADE`);
       await c.end();
     };
-    const url = new URL(opt.postgres);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    const DATABASE_URL = url.toString();
+    const DATABASE_URL = `${opt.postgres}${opt.postgres.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
     servers.push(await startServer({ label: 'api', runDir, http: true, env: { DATABASE_URL, RUNHOOK_ROLES: 'api' } }));
     servers.push(await startServer({ label: 'worker', runDir, http: false, env: { DATABASE_URL, RUNHOOK_ROLES: 'worker,scheduler' } }));
   } else {
