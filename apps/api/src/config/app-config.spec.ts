@@ -15,7 +15,8 @@ describe('loadAppConfig', () => {
     const cwd = project({ graphs: { agent: './graph.ts:graph' } });
     const config = loadAppConfig({}, cwd);
     expect(config).toMatchObject({ host: '127.0.0.1', port: 2024, worker: { concurrency: 10 } });
-    expect(config.database).toEqual({ kind: 'sqlite', location: join(cwd, '.runhook', 'runhook.sqlite') });
+    expect(config.database).toEqual({ kind: 'sqlite', location: join(cwd, '.runhook', 'runhook.sqlite'), sqliteSynchronous: 'full' });
+    expect(config.stream).toEqual({ heartbeatMs: 5_000, maxBufferBytes: 4 * 1024 * 1024, stallTimeoutMs: 30_000 });
     expect(config.langgraph.graphs['agent']).toEqual({ modulePath: join(cwd, 'graph.ts'), exportName: 'graph' });
     expect(config.langgraph.webhooks.url).toMatchObject({ disableLoopback: true, disablePrivateIps: true, maxUrlLength: 4096 });
     expect([...config.roles]).toEqual(['api', 'worker', 'scheduler']);
@@ -23,14 +24,20 @@ describe('loadAppConfig', () => {
 
   it('reads database URLs of both kinds', () => {
     const cwd = project({});
-    expect(loadAppConfig({ DATABASE_URL: 'sqlite:data/x.db' }, cwd).database).toEqual({ kind: 'sqlite', location: join(cwd, 'data/x.db') });
-    expect(loadAppConfig({ DATABASE_URL: 'postgres://u:p@h/db' }, cwd).database).toEqual({ kind: 'postgres', location: 'postgres://u:p@h/db' });
+    expect(loadAppConfig({ DATABASE_URL: 'sqlite:data/x.db', RUNHOOK_SQLITE_SYNCHRONOUS: 'normal' }, cwd).database).toEqual({
+      kind: 'sqlite',
+      location: join(cwd, 'data/x.db'),
+      sqliteSynchronous: 'normal',
+    });
+    expect(loadAppConfig({ DATABASE_URL: 'postgres://u:p@h/db' }, cwd).database).toMatchObject({ kind: 'postgres', location: 'postgres://u:p@h/db' });
   });
 
   it.each([
     [{ PORT: 'abc' }, /PORT must be an integer/],
     [{ N_JOBS_PER_WORKER: '0' }, /N_JOBS_PER_WORKER/],
     [{ RUNHOOK_ROLES: 'api,cook' }, /unknown role "cook"/],
+    [{ RUNHOOK_SQLITE_SYNCHRONOUS: 'off' }, /RUNHOOK_SQLITE_SYNCHRONOUS must be "full" or "normal"/],
+    [{ STREAM_MAX_BUFFER_BYTES: '10' }, /STREAM_MAX_BUFFER_BYTES/],
     [{ LANGGRAPH_CONFIG: 'missing.json' }, /does not exist/],
   ])('refuses %j naming the setting', (env, message) => {
     expect(() => loadAppConfig(env as Record<string, string>, project({}))).toThrow(message);

@@ -13,6 +13,8 @@ export interface DatabaseConfig {
   kind: 'sqlite' | 'postgres';
   /** File path for SQLite, connection string for PostgreSQL. */
   location: string;
+  /** SQLite only: `full` fsyncs the commits that end runs or write the outbox, `normal` none. */
+  sqliteSynchronous: 'normal' | 'full';
 }
 
 export interface AppConfig {
@@ -36,7 +38,13 @@ export interface AppConfig {
     /** This process was forked as a worker: it reports run events over IPC. */
     isForkedWorker: boolean;
   };
-  stream: { heartbeatMs: number };
+  stream: {
+    heartbeatMs: number;
+    /** Unsent SSE bytes held for one slow client before it is dropped. */
+    maxBufferBytes: number;
+    /** How long an SSE client may stop reading before it is dropped. */
+    stallTimeoutMs: number;
+  };
   crons: CronSettings;
   webhooks: WebhookSettings;
   version: string;
@@ -58,12 +66,18 @@ function integer(env: Env, key: string, fallback: number, min: number, max = Num
   return value;
 }
 
-function parseDatabase(url: string | undefined, cwd: string): DatabaseConfig {
-  if (!url) return { kind: 'sqlite', location: resolve(cwd, '.runhook', 'runhook.sqlite') };
-  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', location: url };
+function parseDatabase(env: Env, cwd: string): DatabaseConfig {
+  const url = env['DATABASE_URL'];
+  const synchronous = (env['RUNHOOK_SQLITE_SYNCHRONOUS'] || 'full').toLowerCase();
+  if (synchronous !== 'full' && synchronous !== 'normal') {
+    throw new ConfigError(`RUNHOOK_SQLITE_SYNCHRONOUS must be "full" or "normal", got "${env['RUNHOOK_SQLITE_SYNCHRONOUS']}"`);
+  }
+  const sqlite = (location: string): DatabaseConfig => ({ kind: 'sqlite', location, sqliteSynchronous: synchronous });
+  if (!url) return sqlite(resolve(cwd, '.runhook', 'runhook.sqlite'));
+  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', location: url, sqliteSynchronous: synchronous };
   const path = url.replace(/^sqlite:(\/\/)?/, '').replace(/^file:/, '');
   if (path === '') throw new ConfigError('DATABASE_URL names no file');
-  return { kind: 'sqlite', location: isAbsolute(path) ? path : resolve(cwd, path) };
+  return sqlite(isAbsolute(path) ? path : resolve(cwd, path));
 }
 
 function parseRoles(raw: string | undefined): ReadonlySet<Role> {
@@ -121,7 +135,7 @@ export function loadAppConfig(env: Env = process.env, cwd = process.cwd()): AppC
     host,
     port,
     selfUrl: parseSelfUrl(env['RUNHOOK_SELF_URL'], host, port),
-    database: parseDatabase(env['DATABASE_URL'], cwd),
+    database: parseDatabase(env, cwd),
     langgraph,
     roles,
     worker: {
@@ -132,7 +146,11 @@ export function loadAppConfig(env: Env = process.env, cwd = process.cwd()): AppC
       processes: integer(env, 'RUNHOOK_WORKER_PROCESSES', 0, 0, 64),
       isForkedWorker: env['RUNHOOK_FORKED_WORKER'] === '1',
     },
-    stream: { heartbeatMs: integer(env, 'STREAM_HEARTBEAT_MS', 5_000, 100) },
+    stream: {
+      heartbeatMs: integer(env, 'STREAM_HEARTBEAT_MS', 5_000, 100),
+      maxBufferBytes: integer(env, 'STREAM_MAX_BUFFER_BYTES', 4 * 1024 * 1024, 64 * 1024),
+      stallTimeoutMs: integer(env, 'STREAM_STALL_TIMEOUT_MS', 30_000, 100),
+    },
     crons: loadCronSettings((key, fallback, min, max) => integer(env, key, fallback, min, max)),
     webhooks: loadWebhookSettings(env, langgraph),
     version: RUNHOOK_VERSION,

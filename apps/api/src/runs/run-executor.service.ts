@@ -45,7 +45,7 @@ export class RunExecutor {
 
   async execute(run: RunRecord, control: RunControl): Promise<void> {
     const { kwargs } = run;
-    this.broker.open(run.run_id, { keepEvents: kwargs.resumable });
+    this.broker.open(run.run_id, { keepEvents: kwargs.resumable, executing: true });
     const emit = (event: string, data: unknown) => {
       // A background run nobody streams skips serializing its events (resumable runs always keep them).
       if (!kwargs.resumable && !this.broker.wants(run.run_id)) return;
@@ -80,7 +80,12 @@ export class RunExecutor {
     } catch (error) {
       failure = error;
     }
-    await this.complete(run, graph, control, failure, startCheckpointId, emit, summary);
+    try {
+      await this.complete(run, graph, control, failure, startCheckpointId, emit, summary);
+    } finally {
+      // After a failed end the run is retried from its lease; the channel is no longer this executor's.
+      this.broker.release(run.run_id);
+    }
   }
 
   private async complete(

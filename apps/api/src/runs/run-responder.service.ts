@@ -49,6 +49,8 @@ export class RunResponder {
   stream(request: Request, response: Response, run: Run, paths: RunPaths, options: { afterSeq: number; cancelOnDisconnect: boolean }): void {
     const writer = new SseWriter(response, {
       heartbeatMs: this.config.stream.heartbeatMs,
+      maxBufferBytes: this.config.stream.maxBufferBytes,
+      stallTimeoutMs: this.config.stream.stallTimeoutMs,
       withIds: run.kwargs.resumable,
       headers: { 'Content-Location': paths.run, Location: paths.location },
     });

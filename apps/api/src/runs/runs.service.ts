@@ -38,7 +38,10 @@ export class RunsService {
     const { run } = command;
     // Open the channel first: a client streaming this run must not miss its first event.
     this.broker.open(run.run_id, { keepEvents: run.kwargs.resumable || options.bufferEvents === true });
-    const result = await this.runs.createRun(command);
+    const result = await this.runs.createRun(command).catch((error: unknown) => {
+      this.broker.finish(run.run_id, { status: 'error', output: null });
+      throw error;
+    });
     if (result.kind !== 'created') {
       this.broker.finish(run.run_id, { status: 'error', output: null });
       if (result.kind === 'conflict') throw new ConflictException({ detail: BUSY_DETAIL });

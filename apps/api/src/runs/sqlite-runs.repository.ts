@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Run, RunStatus } from '@runhook/contracts';
 import { parseJson } from '../common/json';
 import { prepared } from '../persistence/prepared';
+import { commitDurably } from '../persistence/sqlite-database';
 import { SQLITE, type SqliteConnection } from '../persistence/sqlite.tokens';
 import type { RunEvent } from '../streaming/run-event';
 import { insertDeliveryRow } from '../webhooks/sqlite-deliveries.repository';
@@ -59,7 +60,10 @@ export class SqliteRunsRepository extends RunsRepository {
   }
 
   async createRun(command: CreateRunCommand): Promise<CreateRunResult> {
-    return this.db.transaction(() => this.createRunInTransaction(command)).immediate();
+    const create = () => this.db.transaction(() => this.createRunInTransaction(command)).immediate();
+    // Interrupt and rollback end the thread's other runs (and write their deliveries) in this transaction.
+    const endsRuns = command.multitaskStrategy === 'interrupt' || command.multitaskStrategy === 'rollback';
+    return endsRuns ? commitDurably(this.db, create) : create();
   }
 
   /** The body of `createRun`, for a caller already inside a transaction on this connection (a cron firing). */
@@ -196,7 +200,7 @@ export class SqliteRunsRepository extends RunsRepository {
       }
       if (result.thread) this.writeThreadEnd(row.thread_id, runId, result, valuesJson);
     });
-    apply.immediate();
+    await commitDurably(this.db, () => apply.immediate());
   }
 
   async get(runId: string): Promise<RunRecord | null> {
@@ -252,7 +256,7 @@ export class SqliteRunsRepository extends RunsRepository {
       }[];
       return this.cancelRows(rows, request.action, request.now, request.webhookFor);
     });
-    return apply.immediate();
+    return commitDurably(this.db, () => apply.immediate());
   }
 
   async purgeDetached(endedBefore: string): Promise<number> {

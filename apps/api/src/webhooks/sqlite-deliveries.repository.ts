@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { WebhookDelivery, WebhookDeliveryDetail } from '@runhook/contracts';
 import { prepared } from '../persistence/prepared';
+import { commitDurably } from '../persistence/sqlite-database';
 import { SQLITE, type SqliteConnection } from '../persistence/sqlite.tokens';
 import {
   type AttemptRow,
@@ -91,7 +92,8 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
       for (const delivery of picked) lease.run(request.owner, request.leaseUntilMs, request.nowMs, delivery.delivery_id);
       return picked;
     });
-    return apply.immediate();
+    // A claimed row is sent at once: the wait makes the run end it announces durable before the receiver hears of it.
+    return commitDurably(this.db, () => apply.immediate());
   }
 
   async complete(completions: DeliveryCompletion[]): Promise<void> {
@@ -114,7 +116,7 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
         settle.run(done.status, attempt.attempt, done.next_attempt_at, attempt.status_code, attempt.error, done.now, done.status, done.now, done.delivery_id, done.owner);
       }
     });
-    apply.immediate();
+    await commitDurably(this.db, () => apply.immediate());
   }
 
   async reclaimExpired(nowMs: number): Promise<number> {
@@ -145,7 +147,7 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
       ).run(nowMs, nowMs, deliveryId);
       return 'queued';
     });
-    return apply.immediate();
+    return commitDurably(this.db, () => apply.immediate());
   }
 
   async get(deliveryId: string): Promise<WebhookDeliveryDetail | null> {

@@ -88,16 +88,29 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   /** Resolves once an attempt of the delivery has been recorded, or after `timeoutMs`. */
   waitForAttempt(deliveryId: string, timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      timer.unref();
       const list = this.waiters.get(deliveryId) ?? [];
-      list.push(done);
-      this.waiters.set(deliveryId, list);
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
         resolve();
-      }
+      };
+      // On timeout the waiter leaves the map: an attempt that never comes (sent elsewhere) must not pin it.
+      const timer = setTimeout(() => {
+        const index = list.indexOf(done);
+        if (index >= 0) list.splice(index, 1);
+        if (list.length === 0 && this.waiters.get(deliveryId) === list) this.waiters.delete(deliveryId);
+        resolve();
+      }, timeoutMs);
+      timer.unref();
+      list.push(done);
+      this.waiters.set(deliveryId, list);
     });
+  }
+
+  /** Waiters held for attempts not yet recorded (an empty list still counts: it is held too). */
+  get waiterCount(): number {
+    let count = 0;
+    for (const list of this.waiters.values()) count += Math.max(list.length, 1);
+    return count;
   }
 
   /** Resolves when nothing is in flight and every outcome is written (tests, benchmarks, shutdown). */

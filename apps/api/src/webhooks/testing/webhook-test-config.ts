@@ -25,7 +25,7 @@ export function webhookTestConfig(options: TestConfigOptions = {}): AppConfig {
     host: '127.0.0.1',
     port: 2024,
     selfUrl: 'http://127.0.0.1:2024',
-    database: { kind: 'sqlite', location: ':memory:' },
+    database: { kind: 'sqlite', location: ':memory:', sqliteSynchronous: 'full' },
     langgraph: {
       path: 'langgraph.json',
       graphs: {},
