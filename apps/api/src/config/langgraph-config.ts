@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from './config-error';
+import { readProjectEnv } from './project-env';
 
 export interface GraphSpec {
   /** Absolute path of the module that exports the graph. */
@@ -28,7 +29,14 @@ export interface LanggraphConfig {
     allowedFields: string[] | null;
   };
   http: { disableWebhooks: boolean };
+  /** Variables from the `env` section, applied to the environment where it leaves gaps. */
+  env: Record<string, string>;
+  /** Said once at start: keys Runhook accepts but does not use, a missing .env file. */
+  warnings: string[];
 }
+
+/** Sections Runhook reads. Other keys the LangGraph CLI knows (dependencies, node_version, ui, ...) are accepted. */
+const USED_KEYS = new Set(['graphs', 'env', 'http', 'store', 'auth', 'webhooks']);
 
 type Raw = Record<string, unknown>;
 
@@ -84,7 +92,7 @@ function parseUrlPolicy(raw: Raw): WebhookUrlPolicy {
   };
 }
 
-/** Reads `langgraph.json` in the shape the LangGraph CLI uses; a missing file means no graphs. */
+/** Reads `langgraph.json` in the shape the LangGraph CLI uses. */
 export function loadLanggraphConfig(path: string): LanggraphConfig {
   let raw: Raw = {};
   if (existsSync(path)) {
@@ -92,11 +100,13 @@ export function loadLanggraphConfig(path: string): LanggraphConfig {
       raw = asRecord(JSON.parse(readFileSync(path, 'utf8')), 'langgraph.json');
     } catch (error) {
       if (error instanceof ConfigError) throw error;
-      throw new ConfigError(`LANGGRAPH_CONFIG ${path} is not valid JSON: ${(error as Error).message}`);
+      throw new ConfigError(`RUNHOOK_CONFIG ${path} is not valid JSON: ${(error as Error).message}`);
     }
   } else {
-    throw new ConfigError(`LANGGRAPH_CONFIG ${path} does not exist`);
+    throw new ConfigError(`RUNHOOK_CONFIG ${path} does not exist`);
   }
+  const projectEnv = readProjectEnv(raw['env'], dirname(path));
+  const unused = Object.keys(raw).filter((key) => !USED_KEYS.has(key));
   const webhooks = asRecord(raw['webhooks'], 'webhooks');
   const headers = asRecord(webhooks['headers'], 'webhooks.headers');
   for (const [name, value] of Object.entries(headers)) {
@@ -114,5 +124,7 @@ export function loadLanggraphConfig(path: string): LanggraphConfig {
       allowedFields: optionalList(webhooks, 'allowed_fields', 'webhooks', isString),
     },
     http: { disableWebhooks: optionalBoolean(asRecord(raw['http'], 'http'), 'disable_webhooks', 'http', false) },
+    env: projectEnv.values,
+    warnings: [...unused.map((key) => `langgraph.json: "${key}" is not used by Runhook and is ignored`), ...projectEnv.warnings],
   };
 }

@@ -16,6 +16,8 @@ function langgraph(headers: Record<string, string> = {}, envPrefix = 'LG_WEBHOOK
       allowedFields: null,
     },
     http: { disableWebhooks: false },
+    env: {},
+    warnings: [],
   };
 }
 

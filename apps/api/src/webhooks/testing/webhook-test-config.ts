@@ -34,6 +34,8 @@ export function webhookTestConfig(options: TestConfigOptions = {}): AppConfig {
         allowedFields: options.allowedFields ?? null,
       },
       http: { disableWebhooks: options.disableWebhooks ?? false },
+      env: {},
+      warnings: [],
     },
     roles: new Set(['api', 'worker']),
     webhooks: {
