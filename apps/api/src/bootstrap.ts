@@ -38,7 +38,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     new DocumentBuilder().setTitle('Runhook').setDescription('LangGraph-compatible agent server with reliable webhooks').setVersion(config.version).build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
-  app.get(GraphRegistry).loadAll();
+  await app.get(GraphRegistry).loadAll();
   await app.get(AssistantsService).ensureSystemAssistants();
   new Logger('Runhook').log(`database: ${config.database.kind} ${config.database.kind === 'sqlite' ? config.database.location : ''}`);
   return app;

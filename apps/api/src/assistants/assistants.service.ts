@@ -25,11 +25,13 @@ export class AssistantsService {
   async ensureSystemAssistants(): Promise<void> {
     for (const graphId of this.graphs.graphIds()) {
       const now = this.clock.isoNow();
+      // Like the LangGraph server, LANGGRAPH_CONFIG seeds a system assistant when it is first created.
+      const defaults = this.graphs.defaultsFor(graphId);
       await this.repository.insert({
         assistant_id: defaultAssistantId(graphId),
         graph_id: graphId,
-        config: {},
-        context: {},
+        config: defaults.config,
+        context: defaults.context,
         metadata: { created_by: 'system' },
         version: 1,
         name: graphId,

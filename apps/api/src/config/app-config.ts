@@ -2,7 +2,9 @@ import { Inject } from '@nestjs/common';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from './config-error';
 import { type CronSettings, loadCronSettings } from './cron-config';
+import { assertNotOldStylePath, type GraphDefaults, parseGraphDefaults } from './graph-defaults';
 import { LanggraphConfig, loadLanggraphConfig } from './langgraph-config';
+import { withProjectEnv } from './project-env';
 import { loadWebhookSettings, type WebhookSettings } from './webhook-config';
 
 export const RUNHOOK_VERSION = '0.1.0';
@@ -27,6 +29,8 @@ export interface AppConfig {
   selfUrl: string;
   database: DatabaseConfig;
   langgraph: LanggraphConfig;
+  /** LANGGRAPH_CONFIG: the config and context each graph's system assistant starts with. */
+  graphDefaults: Record<string, GraphDefaults>;
   roles: ReadonlySet<Role>;
   worker: {
     concurrency: number;
@@ -124,10 +128,13 @@ function assertRelativeWebhooksReachable(env: Env, roles: ReadonlySet<Role>, lan
 }
 
 /** Reads and validates every setting once, at start; nothing else reads process.env. */
-export function loadAppConfig(env: Env = process.env, cwd = process.cwd()): AppConfig {
+export function loadAppConfig(realEnv: Env = process.env, cwd = process.cwd()): AppConfig {
+  // Checked first: with an old-style path here, the missing ./langgraph.json would hide the real cause.
+  assertNotOldStylePath(realEnv['LANGGRAPH_CONFIG']);
+  const langgraph = loadLanggraphConfig(resolve(cwd, realEnv['RUNHOOK_CONFIG'] || 'langgraph.json'));
+  // As under the LangGraph CLI, the project's `env` is part of the server's environment (LANGGRAPH_CONFIG included).
+  const env = withProjectEnv(realEnv, langgraph.env);
   const port = integer(env, 'PORT', 2024, 0, 65535);
-  const langgraphPath = resolve(cwd, env['LANGGRAPH_CONFIG'] || 'langgraph.json');
-  const langgraph = loadLanggraphConfig(langgraphPath);
   const host = env['HOST'] || '127.0.0.1';
   const roles = parseRoles(env['RUNHOOK_ROLES']);
   assertRelativeWebhooksReachable(env, roles, langgraph);
@@ -137,6 +144,7 @@ export function loadAppConfig(env: Env = process.env, cwd = process.cwd()): AppC
     selfUrl: parseSelfUrl(env['RUNHOOK_SELF_URL'], host, port),
     database: parseDatabase(env, cwd),
     langgraph,
+    graphDefaults: parseGraphDefaults(env['LANGGRAPH_CONFIG']),
     roles,
     worker: {
       concurrency: integer(env, 'N_JOBS_PER_WORKER', 10, 1, 1000),

@@ -17,6 +17,8 @@ function langgraph(headers: Record<string, string> = {}, envPrefix = 'LG_WEBHOOK
       allowedFields: null,
     },
     http: parseHttpConfig({}, '.'),
+    env: {},
+    warnings: [],
   };
 }
 

@@ -29,7 +29,7 @@ interface Instance {
 
 /** The whole app on a real SQLite file, without its timers (no scheduler or worker role): the test ticks by hand. */
 async function start(file: string, now: string): Promise<Instance> {
-  const config = loadAppConfig({ DATABASE_URL: file, RUNHOOK_ROLES: 'api', LANGGRAPH_CONFIG: join(REPO, 'langgraph.json') }, REPO);
+  const config = loadAppConfig({ DATABASE_URL: file, RUNHOOK_ROLES: 'api', RUNHOOK_CONFIG: join(REPO, 'langgraph.json') }, REPO);
   const clock = new ManualClock(Date.parse(now));
   // No HTTP and no graph imports: the scheduler only needs the stores and the run rules.
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, { clock }), { logger: ['error'] });

@@ -36,6 +36,8 @@ export function webhookTestConfig(options: TestConfigOptions = {}): AppConfig {
         allowedFields: options.allowedFields ?? null,
       },
       http: { ...parseHttpConfig({}, '.'), disableWebhooks: options.disableWebhooks ?? false },
+      env: {},
+      warnings: [],
     },
     roles: new Set(['api', 'worker']),
     webhooks: {
