@@ -8,12 +8,14 @@ import {
 } from '@langchain/langgraph-checkpoint';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import type { Statement } from 'better-sqlite3';
+import { checkpointMetadataFor } from './checkpoint-metadata';
 
 /**
  * The official SQLite saver, with its tables created eagerly (our maintenance queries compile at
  * start) and its two write paths on statements compiled once: the stock saver re-parses the SQL of
  * every checkpoint and write, a measurable share of a short run's CPU. Rows are the same as the stock
- * saver writes, so its reads (getTuple, list) work unchanged.
+ * saver writes, so its reads (getTuple, list) work unchanged; the metadata is the servers' (see
+ * `checkpointMetadataFor`).
  */
 export class RunhookSqliteSaver extends SqliteSaver {
   private insertCheckpoint: Statement | null = null;
@@ -32,7 +34,7 @@ export class RunhookSqliteSaver extends SqliteSaver {
     const checkpointNs = (configurable?.['checkpoint_ns'] as string | undefined) ?? '';
     const [[checkpointType, serializedCheckpoint], [metadataType, serializedMetadata]] = await Promise.all([
       this.serde.dumpsTyped(copyCheckpoint(checkpoint)),
-      this.serde.dumpsTyped(metadata),
+      this.serde.dumpsTyped(checkpointMetadataFor(config, metadata)),
     ]);
     if (checkpointType !== metadataType) throw new Error('Failed to serialize checkpoint and metadata to the same type.');
     this.insertCheckpoint ??= this.db.prepare(

@@ -45,11 +45,21 @@ export class RunResponder {
     private readonly signals: RunSignals,
   ) {}
 
-  /** Streams the run's events; `afterSeq` replays from a `Last-Event-ID` (-1: from the start). */
-  stream(request: Request, response: Response, run: Run, paths: RunPaths, options: { afterSeq: number; cancelOnDisconnect: boolean }): void {
+  /**
+   * Streams the run's events; `afterSeq` replays from a `Last-Event-ID` (-1: from the start). Thread
+   * run streams and joins number every event (`id: 0` is the metadata), as the reference does; a
+   * stateless stream only when its events are kept (`stream_resumable`).
+   */
+  stream(
+    request: Request,
+    response: Response,
+    run: Run,
+    paths: RunPaths,
+    options: { afterSeq: number; cancelOnDisconnect: boolean; withIds?: boolean },
+  ): void {
     const writer = new SseWriter(response, {
       heartbeatMs: this.config.stream.heartbeatMs,
-      withIds: run.kwargs.resumable,
+      withIds: options.withIds ?? run.kwargs.resumable,
       headers: { 'Content-Location': paths.run, Location: paths.location },
     });
     writer.start();
@@ -78,6 +88,7 @@ export class RunResponder {
     this.stream(request, response, run, runPaths(run, stateless, 'stream'), {
       afterSeq: parseLastEventId(client.lastEventId),
       cancelOnDisconnect: parseBooleanFlag(client.cancelOnDisconnect),
+      withIds: true,
     });
   }
 

@@ -3,7 +3,7 @@ import type { RunEvent } from './run-event';
 
 export interface SseOptions {
   heartbeatMs: number;
-  /** Send `id:` lines: only meaningful when the run's events can be replayed. */
+  /** Send `id:` lines (the run's sequence numbers), so a client can rejoin with `Last-Event-ID`. */
   withIds: boolean;
   headers?: Record<string, string>;
 }

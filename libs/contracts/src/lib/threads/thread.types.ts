@@ -34,14 +34,20 @@ export interface Checkpoint {
   checkpoint_map: Record<string, unknown> | null;
 }
 
+/** A task's subgraph checkpoint: before the subgraph has run, only its namespace is known. */
+export type TaskCheckpoint = Omit<Checkpoint, 'checkpoint_id'> & { checkpoint_id: string | null };
+
 export interface ThreadTask {
   id: string;
   name: string;
   error: string | null;
   interrupts: Interrupt[];
-  checkpoint: Checkpoint | null;
+  /** Where the task sits in the graph, e.g. `["__pregel_pull", "agent"]`. */
+  path: (string | number)[] | null;
+  checkpoint: TaskCheckpoint | null;
   state: ThreadState | null;
-  result?: unknown;
+  /** What the task wrote, once it has run; null before. */
+  result: unknown;
 }
 
 export interface ThreadState {

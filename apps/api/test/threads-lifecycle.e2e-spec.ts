@@ -1,0 +1,158 @@
+import { Client } from '@langchain/langgraph-sdk';
+import { join } from 'node:path';
+import { type RunningServer, startApiServer } from '@runhook/testing';
+
+const HUMAN = (content: string) => ({ messages: [{ role: 'human', content }] });
+
+interface SseEvent {
+  id: string | undefined;
+  event: string;
+  data: unknown;
+}
+
+/** Reads a whole SSE response into its events, keeping the `id:` lines the SDK hides from most calls. */
+async function readSse(response: Response): Promise<SseEvent[]> {
+  const text = await response.text();
+  return text
+    .split(/\r?\n\r?\n/)
+    .filter((block) => block.includes('event:'))
+    .map((block) => {
+      const field = (name: string) => block.split(/\r?\n/).find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2);
+      return { id: field('id'), event: field('event') ?? '', data: JSON.parse(field('data') ?? 'null') as unknown };
+    });
+}
+
+async function statusOf(promise: Promise<unknown>): Promise<number | undefined> {
+  return promise.then(
+    () => 200,
+    (error: unknown) => (error as { status?: number }).status,
+  );
+}
+
+describe('threads, checkpoints and streams as the reference server has them', () => {
+  let server: RunningServer;
+  let client: Client;
+
+  beforeAll(async () => {
+    server = await startApiServer({ langgraphConfig: join(__dirname, 'fixtures', 'langgraph.json') });
+    client = new Client({ apiUrl: server.url });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+  describe('checkpoint metadata', () => {
+    it('stores the run ids, configurable keys and run metadata with each checkpoint; getHistory filters by them', async () => {
+      const thread = await client.threads.create();
+      const first = await client.runs.create(thread.thread_id, 'agent', {
+        input: HUMAN('one'),
+        metadata: { origin: 'first' },
+        config: { configurable: { user_id: 'u-1', team: 'blue' } },
+      });
+      await client.runs.join(thread.thread_id, first.run_id);
+      await client.runs.wait(thread.thread_id, 'agent', { input: HUMAN('two'), metadata: { origin: 'second' } });
+
+      const all = await client.threads.getHistory(thread.thread_id, { limit: 100 });
+      const fromFirst = await client.threads.getHistory(thread.thread_id, { limit: 100, metadata: { origin: 'first' } });
+      expect(all).toHaveLength(6);
+      expect(fromFirst).toHaveLength(3);
+      for (const state of fromFirst) {
+        expect(state.metadata).toMatchObject({
+          run_id: first.run_id,
+          thread_id: thread.thread_id,
+          graph_id: 'agent',
+          assistant_id: first.assistant_id,
+          user_id: 'u-1',
+          team: 'blue',
+        });
+      }
+      const byRun = await client.threads.getHistory(thread.thread_id, { limit: 100, metadata: { run_id: first.run_id } });
+      expect(byRun.map((state) => state.checkpoint.checkpoint_id)).toEqual(fromFirst.map((state) => state.checkpoint.checkpoint_id));
+    });
+  });
+
+  describe('SSE framing', () => {
+    it('numbers every event of a thread run stream from 0, metadata first, and a join resumes after Last-Event-ID', async () => {
+      const thread = await client.threads.create();
+      const response = await post(`/threads/${thread.thread_id}/runs/stream`, {
+        assistant_id: 'agent',
+        input: HUMAN('count these words please'),
+        stream_mode: ['values', 'messages-tuple'],
+        stream_resumable: true,
+      });
+      const events = await readSse(response);
+      expect(events[0]).toMatchObject({ id: '0', event: 'metadata' });
+      expect(events.map((event) => event.id)).toEqual(events.map((_, index) => String(index)));
+
+      const runId = (events[0].data as { run_id: string }).run_id;
+      const joined = await readSse(await fetch(`${server.url}/threads/${thread.thread_id}/runs/${runId}/stream`, { headers: { 'Last-Event-ID': '2' } }));
+      expect(joined.map((event) => event.id)).toEqual(events.slice(3).map((event) => event.id));
+      expect(joined.map((event) => event.data)).toEqual(events.slice(3).map((event) => event.data));
+    });
+
+    it('numbers the events of a thread run that is not resumable too', async () => {
+      const thread = await client.threads.create();
+      const events = await readSse(await post(`/threads/${thread.thread_id}/runs/stream`, { assistant_id: 'agent', input: HUMAN('hi') }));
+      expect(events.length).toBeGreaterThanOrEqual(2);
+      expect(events.map((event) => event.id)).toEqual(events.map((_, index) => String(index)));
+    });
+
+    it('debug checkpoint events carry checkpoint and parent_checkpoint', async () => {
+      const thread = await client.threads.create();
+      const checkpoints: Record<string, unknown>[] = [];
+      for await (const chunk of client.runs.stream(thread.thread_id, 'agent', { input: HUMAN('dbg'), streamMode: 'debug' })) {
+        const data = chunk.data as { type?: string; payload?: Record<string, unknown> };
+        if (chunk.event === 'debug' && data.type === 'checkpoint' && data.payload) checkpoints.push(data.payload);
+      }
+      expect(checkpoints.length).toBeGreaterThanOrEqual(3);
+      expect(checkpoints[0]).toMatchObject({ checkpoint: { thread_id: thread.thread_id, checkpoint_ns: '' }, parent_checkpoint: null });
+      expect(checkpoints[1]['parent_checkpoint']).toEqual(checkpoints[0]['checkpoint']);
+      expect(checkpoints[1]).toHaveProperty('parent_config');
+      expect(checkpoints[1]).not.toHaveProperty('parentConfig');
+    });
+  });
+
+  describe('state tasks', () => {
+    it('carry path, result and, for a subgraph, its checkpoint', async () => {
+      const thread = await client.threads.create();
+      await client.runs.wait(thread.thread_id, 'nested', { input: { steps: [] } });
+      const history = await client.threads.getHistory(thread.thread_id, { limit: 20 });
+      const beforeChild = history.find((state) => state.next.includes('child'));
+      expect(beforeChild?.tasks[0]).toMatchObject({
+        name: 'child',
+        path: ['__pregel_pull', 'child'],
+        result: { steps: ['inner'] },
+        checkpoint: { thread_id: thread.thread_id, checkpoint_ns: expect.stringMatching(/^child:/) },
+      });
+    });
+
+    it('a paused task has its path, no result yet and its interrupt', async () => {
+      const thread = await client.threads.create();
+      await client.runs.wait(thread.thread_id, 'agent', { input: HUMAN('interrupt') });
+      const state = await client.threads.getState(thread.thread_id, undefined, { subgraphs: true });
+      expect(state.tasks[0]).toMatchObject({ name: 'agent', path: ['__pregel_pull', 'agent'], result: null });
+      expect(state.tasks[0].interrupts).toHaveLength(1);
+    });
+  });
+
+  describe('unknown graphs and assistants', () => {
+    it('answer 404 on every run endpoint and on crons', async () => {
+      const thread = await client.threads.create();
+      const unknownUuid = '9b2f7c1e-3a4d-4e5f-8a6b-7c8d9e0f1a2b';
+      for (const assistant of ['no-such-graph', unknownUuid]) {
+        expect(await statusOf(client.runs.create(thread.thread_id, assistant, { input: {} }))).toBe(404);
+        expect(await statusOf(client.runs.wait(thread.thread_id, assistant, { input: {} }))).toBe(404);
+        expect(await statusOf(client.runs.wait(null, assistant, { input: {} }))).toBe(404);
+        expect((await post(`/threads/${thread.thread_id}/runs/stream`, { assistant_id: assistant })).status).toBe(404);
+        expect((await post('/runs/stream', { assistant_id: assistant })).status).toBe(404);
+        expect(await statusOf(client.crons.create(assistant, { schedule: '* * * * *' }))).toBe(404);
+      }
+      const body = (await (await post('/runs/wait', { assistant_id: 'no-such-graph' })).json()) as { detail: string };
+      expect(body.detail).toContain('no-such-graph');
+    });
+  });
+});
