@@ -1,6 +1,6 @@
 import { Client } from '@langchain/langgraph-sdk';
 import { join } from 'node:path';
-import { type RunningServer, startApiServer } from '@runhook/testing';
+import { type RunningServer, startApiServer, waitFor } from '@runhook/testing';
 
 const HUMAN = (content: string) => ({ messages: [{ role: 'human', content }] });
 
@@ -34,7 +34,7 @@ describe('threads, checkpoints and streams as the reference server has them', ()
   let client: Client;
 
   beforeAll(async () => {
-    server = await startApiServer({ langgraphConfig: join(__dirname, 'fixtures', 'langgraph.json') });
+    server = await startApiServer({ langgraphConfig: join(__dirname, 'fixtures', 'langgraph.json'), env: { THREAD_TTL_SWEEP_MS: '200' } });
     client = new Client({ apiUrl: server.url });
   });
 
@@ -153,6 +153,94 @@ describe('threads, checkpoints and streams as the reference server has them', ()
       }
       const body = (await (await post('/runs/wait', { assistant_id: 'no-such-graph' })).json()) as { detail: string };
       expect(body.detail).toContain('no-such-graph');
+    });
+  });
+  describe('thread lifecycle', () => {
+    it('prunes threads: delete removes them and their runs, unknown ids are not counted', async () => {
+      const [a, b] = [await client.threads.create(), await client.threads.create()];
+      await client.runs.wait(a.thread_id, 'agent', { input: HUMAN('bye') });
+      const result = await client.threads.prune([a.thread_id, b.thread_id, '0b7e8f6a-1c2d-4e3f-9a8b-7c6d5e4f3a2b']);
+      expect(result).toEqual({ pruned_count: 2 });
+      expect(await statusOf(client.threads.get(a.thread_id))).toBe(404);
+      expect(await statusOf(client.threads.get(b.thread_id))).toBe(404);
+      expect(await statusOf(client.runs.list(a.thread_id))).toBe(404);
+    });
+
+    it('prunes with keep_latest: one checkpoint is left, the state is the same and the thread goes on', async () => {
+      const thread = await client.threads.create();
+      await client.runs.wait(thread.thread_id, 'agent', { input: HUMAN('one') });
+      await client.runs.wait(thread.thread_id, 'agent', { input: HUMAN('two') });
+      const before = await client.threads.getState(thread.thread_id);
+      expect((await client.threads.getHistory(thread.thread_id, { limit: 50 })).length).toBeGreaterThan(1);
+      await expect(client.threads.prune([thread.thread_id], { strategy: 'keep_latest' })).resolves.toEqual({ pruned_count: 1 });
+      const history = await client.threads.getHistory(thread.thread_id, { limit: 50 });
+      expect(history.map((state) => state.checkpoint.checkpoint_id)).toEqual([before.checkpoint.checkpoint_id]);
+      expect((await client.threads.getState(thread.thread_id)).values).toEqual(before.values);
+      const after = (await client.runs.wait(thread.thread_id, 'agent', { input: HUMAN('three') })) as { messages: unknown[] };
+      expect(after.messages).toHaveLength(6);
+    });
+
+    it('refuses a bad prune body with 422 naming the field', async () => {
+      const badStrategy = await post('/threads/prune', { thread_ids: [], strategy: 'shred' });
+      expect(badStrategy.status).toBe(422);
+      expect(JSON.stringify(await badStrategy.json())).toContain('strategy');
+      const badIds = await post('/threads/prune', { thread_ids: ['nope'] });
+      expect(badIds.status).toBe(422);
+      expect(JSON.stringify(await badIds.json())).toContain('thread_ids');
+    });
+
+    it('stores a thread ttl on create and PATCH, shows it with include=ttl or select, and refuses a bad one', async () => {
+      const thread = await client.threads.create({ ttl: { ttl: 60, strategy: 'delete' } });
+      expect(thread).not.toHaveProperty('ttl');
+      const withTtl = (await client.threads.get(thread.thread_id, { include: ['ttl'] })) as { ttl?: { ttl: number; strategy: string; expires_at: string } };
+      expect(withTtl.ttl).toMatchObject({ ttl: 60, strategy: 'delete' });
+      const expiresIn = Date.parse(withTtl.ttl?.expires_at ?? '') - Date.now();
+      expect(expiresIn).toBeGreaterThan(58 * 60_000);
+      expect(expiresIn).toBeLessThanOrEqual(60 * 60_000);
+
+      await client.threads.update(thread.thread_id, { ttl: 5 });
+      const found = await client.threads.search({ ids: [thread.thread_id], select: ['thread_id', 'ttl' as never] });
+      expect(found).toEqual([{ thread_id: thread.thread_id, ttl: expect.objectContaining({ ttl: 5, strategy: 'delete' }) }]);
+      const plain = await client.threads.create();
+      expect(await client.threads.get(plain.thread_id, { include: ['ttl'] })).toMatchObject({ ttl: null });
+
+      const bad = await post('/threads', { ttl: { ttl: -1 } });
+      expect(bad.status).toBe(422);
+      expect(JSON.stringify(await bad.json())).toContain('ttl');
+      const badPatch = await fetch(`${server.url}/threads/${thread.thread_id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ttl: { ttl: 1, strategy: 'archive' }, metadata: { touched: true } }),
+      });
+      expect(badPatch.status).toBe(422);
+      expect((await client.threads.get(thread.thread_id)).metadata).not.toHaveProperty('touched');
+    });
+
+    it('sweeps a thread whose ttl lapsed, with its runs and checkpoints', async () => {
+      const thread = await client.threads.create({ ttl: 0.01 });
+      const run = await client.runs.create(thread.thread_id, 'agent', { input: HUMAN('short-lived') });
+      await client.runs.join(thread.thread_id, run.run_id);
+      await waitFor(async () => (await statusOf(client.threads.get(thread.thread_id))) === 404, { timeoutMs: 10_000 });
+      expect(await statusOf(client.runs.get(thread.thread_id, run.run_id))).toBe(404);
+      expect(await client.threads.getHistory(thread.thread_id).catch((error: { status: number }) => error.status)).toBe(404);
+    });
+
+    it('deletes an assistant’s threads with delete_threads=true, and only those', async () => {
+      const assistant = await client.assistants.create({ graphId: 'agent' });
+      const owned = await client.threads.create({ metadata: { assistant_id: assistant.assistant_id } });
+      const ran = await client.threads.create();
+      await client.runs.wait(ran.thread_id, assistant.assistant_id, { input: HUMAN('mine') });
+      const other = await client.threads.create({ metadata: { assistant_id: 'someone-else' } });
+      await client.assistants.delete(assistant.assistant_id, { deleteThreads: true });
+      expect(await statusOf(client.assistants.get(assistant.assistant_id))).toBe(404);
+      expect(await statusOf(client.threads.get(owned.thread_id))).toBe(404);
+      expect(await statusOf(client.threads.get(ran.thread_id))).toBe(404);
+      expect(await statusOf(client.threads.get(other.thread_id))).toBe(200);
+
+      const kept = await client.assistants.create({ graphId: 'agent' });
+      const keptThread = await client.threads.create({ metadata: { assistant_id: kept.assistant_id } });
+      await client.assistants.delete(kept.assistant_id);
+      expect(await statusOf(client.threads.get(keptThread.thread_id))).toBe(200);
     });
   });
 });

@@ -94,10 +94,13 @@ export class AssistantsService {
     return updated;
   }
 
-  async delete(idOrGraph: string): Promise<void> {
-    if (!(await this.repository.delete(this.resolveId(idOrGraph)))) {
+  /** Answers the deleted assistant's id (a graph id resolves to its system assistant's). */
+  async delete(idOrGraph: string): Promise<string> {
+    const assistantId = this.resolveId(idOrGraph);
+    if (!(await this.repository.delete(assistantId))) {
       throw new NotFoundException({ detail: `Assistant ${idOrGraph} not found` });
     }
+    return assistantId;
   }
 
   search(body: SearchAssistantsDto): Promise<AssistantPage> {

@@ -86,6 +86,20 @@ export function describeCheckpointMaintenance(name: string, factory: StoreFactor
       expect(firstRun).toEqual(['first', 'first', 'first']);
     });
 
+    it('keeps only the newest checkpoint of a thread, its state intact, and runs go on from it', async () => {
+      const threadId = randomUUID();
+      await say(threadId, 'one');
+      await say(threadId, 'two');
+      const before = await values(threadId);
+      const latest = (await history(threadId))[0];
+      await store.checkpoints.keepLatest(threadId);
+      expect(await history(threadId)).toEqual([latest]);
+      expect(await values(threadId)).toEqual(before);
+      expect(await store.checkpoints.latestCheckpointId(threadId)).toBe(latest);
+      await say(threadId, 'three');
+      expect((await values(threadId)).log).toEqual(['one', 'echo: one', 'two', 'echo: two', 'three', 'echo: three']);
+    });
+
     it('rolls back everything when there is no checkpoint to keep, and deletes a thread', async () => {
       const threadId = randomUUID();
       await say(threadId, 'one');

@@ -25,6 +25,19 @@ export interface Thread {
   interrupts: Record<string, Interrupt[]>;
   /** Set when status is `error`. */
   error?: unknown;
+  /** Only with `include=ttl` (get) or `select`/`include` naming it (search); null when none is set. */
+  ttl?: ThreadTtl | null;
+}
+
+export const THREAD_TTL_STRATEGIES = ['delete', 'keep_latest'] as const;
+export type ThreadTtlStrategy = (typeof THREAD_TTL_STRATEGIES)[number];
+
+/** A thread's time to live: when it lapses, the thread is deleted (or pruned to its latest checkpoint). */
+export interface ThreadTtl {
+  strategy: ThreadTtlStrategy;
+  /** Minutes from the last set (create or PATCH). */
+  ttl: number;
+  expires_at: string;
 }
 
 export interface Checkpoint {
