@@ -243,4 +243,70 @@ describe('threads, checkpoints and streams as the reference server has them', ()
       expect(await statusOf(client.threads.get(keptThread.thread_id))).toBe(200);
     });
   });
+  describe('GET /threads/{id}/stream', () => {
+    type Chunk = { id?: string; event: string; data: unknown };
+
+    /** Collects a thread stream until `runsToEnd` runs have ended, then leaves. */
+    async function collect(stream: AsyncIterable<Chunk>, runsToEnd: number, endEvent = 'run_done'): Promise<Chunk[]> {
+      const chunks: Chunk[] = [];
+      let ended = 0;
+      for await (const chunk of stream) {
+        chunks.push(chunk);
+        if (chunk.event === endEvent && ++ended === runsToEnd) break;
+      }
+      return chunks;
+    }
+
+    it('streams the thread’s runs one after the other, each event numbered <run>:<seq>, each run ending with run_done', async () => {
+      const thread = await client.threads.create();
+      const controller = new AbortController();
+      const collecting = collect(client.threads.joinStream(thread.thread_id, { signal: controller.signal }), 2);
+      // Due in a second: the stream has joined by then and sees each run from its first event.
+      const first = await client.runs.create(thread.thread_id, 'agent', { input: HUMAN('first'), afterSeconds: 1 });
+      const second = await client.runs.create(thread.thread_id, 'agent', { input: HUMAN('second'), multitaskStrategy: 'enqueue', afterSeconds: 1 });
+      const chunks = await collecting.finally(() => controller.abort());
+
+      const runOf = (chunk: Chunk) => chunk.id?.split(':')[0];
+      expect(chunks.map(runOf).filter((id, i, all) => all.indexOf(id) === i)).toEqual([first.run_id, second.run_id]);
+      for (const run of [first, second]) {
+        const own = chunks.filter((chunk) => runOf(chunk) === run.run_id);
+        expect(own[0]).toMatchObject({ id: `${run.run_id}:0`, event: 'metadata', data: { run_id: run.run_id } });
+        expect(own.at(-1)).toEqual({ id: `${run.run_id}:done`, event: 'run_done', data: { run_id: run.run_id, status: 'success' } });
+        expect(own.some((chunk) => chunk.event === 'values')).toBe(true);
+      }
+    });
+
+    it('lifecycle passes only run starts and ends; state_update the state each run left', async () => {
+      const thread = await client.threads.create();
+      const controller = new AbortController();
+      const lifecycle = collect(client.threads.joinStream(thread.thread_id, { streamMode: 'lifecycle', signal: controller.signal }), 1);
+      const updates = collect(client.threads.joinStream(thread.thread_id, { streamMode: 'state_update', signal: controller.signal }), 1, 'state_update');
+      const run = await client.runs.create(thread.thread_id, 'agent', { input: HUMAN('watch me'), afterSeconds: 1 });
+      const [events, states] = await Promise.all([lifecycle, updates]).finally(() => controller.abort());
+      expect(events.map((chunk) => chunk.event)).toEqual(['metadata', 'run_done']);
+      expect(states).toHaveLength(1);
+      expect(states[0]).toMatchObject({ event: 'state_update', data: { run_id: run.run_id, status: 'success' } });
+      const values = (states[0].data as { values: { messages: { content: string }[] } }).values;
+      expect(values.messages.at(-1)?.content).toBe('echo: watch me');
+    });
+
+    it('resumes after Last-Event-ID, replaying the rest of a resumable run', async () => {
+      const thread = await client.threads.create();
+      const full = await readSse(await post(`/threads/${thread.thread_id}/runs/stream`, { assistant_id: 'agent', input: HUMAN('resume me'), stream_resumable: true }));
+      const runId = (full[0].data as { run_id: string }).run_id;
+      const controller = new AbortController();
+      const chunks = await collect(client.threads.joinStream(thread.thread_id, { lastEventId: `${runId}:1`, signal: controller.signal }), 1).finally(() =>
+        controller.abort(),
+      );
+      expect(chunks.map((chunk) => chunk.id)).toEqual([...full.slice(2).map((event) => `${runId}:${event.id}`), `${runId}:done`]);
+    });
+
+    it('answers 404 for an unknown thread and 422 for an unknown mode', async () => {
+      expect((await fetch(`${server.url}/threads/6f1d2c3b-4a5e-4f60-8b7c-9d0e1f2a3b4c/stream`)).status).toBe(404);
+      const thread = await client.threads.create();
+      const bad = await fetch(`${server.url}/threads/${thread.thread_id}/stream?stream_mode=values`);
+      expect(bad.status).toBe(422);
+      expect(JSON.stringify(await bad.json())).toContain('stream_mode');
+    });
+  });
 });

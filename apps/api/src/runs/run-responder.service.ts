@@ -130,7 +130,7 @@ export class RunResponder {
    * (at once when there is no local channel, after a second otherwise), for runs another replica
    * executes: their stored events (resumable runs) and their final status.
    */
-  private follow(runId: string, afterSeq: number, onEvent: (event: RunEvent) => void, onDone: (outcome: RunOutcome) => void): () => void {
+  follow(runId: string, afterSeq: number, onEvent: (event: RunEvent) => void, onDone: (outcome: RunOutcome) => void): () => void {
     let lastSeq = afterSeq;
     let done = false;
     let timer: NodeJS.Timeout | null = null;

@@ -9,12 +9,14 @@ import { RunWorker } from './run-worker.service';
 import { RunsService } from './runs.service';
 import { StatelessRunsController } from './stateless-runs.controller';
 import { ThreadRunsController } from './thread-runs.controller';
+import { ThreadStreamController } from './thread-stream.controller';
+import { ThreadStreamService } from './thread-stream.service';
 import { WorkerPool } from './worker-pool.service';
 
 @Module({
   imports: [AssistantsModule, GraphsModule, StreamingModule, WebhooksModule],
-  controllers: [ThreadRunsController, StatelessRunsController],
-  providers: [RunsService, RunExecutor, RunWorker, RunResponder, WorkerPool],
+  controllers: [ThreadRunsController, StatelessRunsController, ThreadStreamController],
+  providers: [RunsService, RunExecutor, RunWorker, RunResponder, WorkerPool, ThreadStreamService],
   exports: [RunsService, RunWorker, WorkerPool],
 })
 export class RunsModule {}

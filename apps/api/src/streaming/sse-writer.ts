@@ -39,6 +39,11 @@ export class SseWriter {
     this.write(`event: ${event.event}\r\ndata: ${event.data}\r\n${id}\r\n`);
   }
 
+  /** An event numbered by the caller (a thread stream's ids span several runs). */
+  sendWithId(id: string, event: string, data: string): void {
+    this.write(`event: ${event}\r\ndata: ${data}\r\nid: ${id}\r\n\r\n`);
+  }
+
   /** For events that are not part of the run's log (e.g. an error raised before the run existed). */
   sendRaw(event: string, data: string): void {
     this.write(`event: ${event}\r\ndata: ${data}\r\n\r\n`);
