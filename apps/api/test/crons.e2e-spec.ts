@@ -71,7 +71,8 @@ describe('crons over HTTP with the official SDK (built server)', () => {
     expect(await bad({ timezone: 'Mars/Olympus' })).toMatchObject({ status: 422, json: { detail: expect.stringContaining('Mars/Olympus') } });
     const unknownAssistant = '5e0c9a1b-2d3f-4a6b-8c7d-9e0f1a2b3c4d';
     expect(await bad({ assistant_id: unknownAssistant })).toMatchObject({ status: 404, json: { detail: expect.stringContaining(unknownAssistant) } });
-    expect(await bad({ assistant_id: 'nope' })).toMatchObject({ status: 422, json: { detail: expect.stringContaining("'nope'") } });
+    // An unknown graph id is an unknown assistant, as for runs: 404.
+    expect(await bad({ assistant_id: 'nope' })).toMatchObject({ status: 404, json: { detail: expect.stringContaining('nope') } });
     expect(await bad({ webhook: 'ftp://example.com/hook' })).toMatchObject({ status: 422, json: { detail: expect.stringContaining('Webhook') } });
     const thread = 'f3b1e0d2-8c4a-4f6e-9b7d-2a1c0e9f8d7b';
     expect(await http(server, 'POST', `/threads/${thread}/runs/crons`, { assistant_id: 'agent', schedule: '* * * * *' })).toMatchObject({

@@ -70,6 +70,17 @@ export class AssistantsService {
     return assistant;
   }
 
+  /**
+   * The assistant a run is to execute. Like the reference, a run names an assistant that does not
+   * exist (a uuid or an unknown graph id alike) or whose graph is no longer served: 404.
+   */
+  async getRunnable(idOrGraph: string): Promise<Assistant> {
+    if (!isUuid(idOrGraph) && !this.graphs.has(idOrGraph)) throw new NotFoundException({ detail: `Assistant ${idOrGraph} not found` });
+    const assistant = await this.get(idOrGraph);
+    this.assertGraph(assistant.graph_id);
+    return assistant;
+  }
+
   resolveId(idOrGraph: string): string {
     if (isUuid(idOrGraph)) return idOrGraph.toLowerCase();
     if (this.graphs.has(idOrGraph)) return defaultAssistantId(idOrGraph);
@@ -85,10 +96,13 @@ export class AssistantsService {
     return updated;
   }
 
-  async delete(idOrGraph: string): Promise<void> {
-    if (!(await this.repository.delete(this.resolveId(idOrGraph)))) {
+  /** Answers the deleted assistant's id (a graph id resolves to its system assistant's). */
+  async delete(idOrGraph: string): Promise<string> {
+    const assistantId = this.resolveId(idOrGraph);
+    if (!(await this.repository.delete(assistantId))) {
       throw new NotFoundException({ detail: `Assistant ${idOrGraph} not found` });
     }
+    return assistantId;
   }
 
   search(body: SearchAssistantsDto): Promise<AssistantPage> {

@@ -49,6 +49,8 @@ export interface AppConfig {
     /** How long an SSE client may stop reading before it is dropped. */
     stallTimeoutMs: number;
   };
+  /** How often expired threads (`ttl`) are swept. */
+  threads: { ttlSweepMs: number };
   crons: CronSettings;
   webhooks: WebhookSettings;
   version: string;
@@ -159,6 +161,7 @@ export function loadAppConfig(realEnv: Env = process.env, cwd = process.cwd()): 
       maxBufferBytes: integer(env, 'STREAM_MAX_BUFFER_BYTES', 4 * 1024 * 1024, 64 * 1024),
       stallTimeoutMs: integer(env, 'STREAM_STALL_TIMEOUT_MS', 30_000, 100),
     },
+    threads: { ttlSweepMs: integer(env, 'THREAD_TTL_SWEEP_MS', 60_000, 100) },
     crons: loadCronSettings((key, fallback, min, max) => integer(env, key, fallback, min, max)),
     webhooks: loadWebhookSettings(env, langgraph),
     version: RUNHOOK_VERSION,

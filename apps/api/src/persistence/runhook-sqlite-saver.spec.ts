@@ -19,7 +19,7 @@ describe('RunhookSqliteSaver', () => {
     const latest = await saver.getTuple({ configurable: { thread_id: 't1' } });
     expect(latest?.checkpoint.channel_values).toEqual({ messages: ['a', 'b'] });
     expect(latest?.parentConfig?.configurable?.['checkpoint_id']).toBe(first.id);
-    expect(latest?.metadata).toEqual({ source: 'loop', step: 0, parents: {} });
+    expect(latest?.metadata).toEqual({ thread_id: 't1', source: 'loop', step: 0, parents: {} });
     expect(latest?.pendingWrites).toEqual([['task-1', 'messages', 'c']]);
     const history = [];
     for await (const tuple of saver.list({ configurable: { thread_id: 't1' } })) history.push(tuple.checkpoint.id);

@@ -1,5 +1,8 @@
+import type { RunnableConfig } from '@langchain/core/runnables';
+import type { Checkpoint, CheckpointMetadata } from '@langchain/langgraph-checkpoint';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import type { Statement } from 'better-sqlite3';
+import { checkpointMetadataFor } from './checkpoint-metadata';
 import type { SqliteConnection } from './sqlite-database';
 
 /** Enough for every fixed statement of the saver plus the `list` variants in use; older ones are recompiled. */
@@ -33,8 +36,8 @@ function compilingOnce(db: SqliteConnection): SqliteConnection {
 
 /**
  * The official SQLite saver, unchanged: its reads, writes, tables and serializer. Runhook only gives it a
- * connection that compiles each statement once, and creates its tables eagerly (our maintenance queries
- * compile at start).
+ * connection that compiles each statement once, creates its tables eagerly (our maintenance queries
+ * compile at start), and hands `put` the metadata the servers write (see `checkpointMetadataFor`).
  */
 export class RunhookSqliteSaver extends SqliteSaver {
   constructor(db: SqliteConnection) {
@@ -44,5 +47,9 @@ export class RunhookSqliteSaver extends SqliteSaver {
   ensureTables(): this {
     this.setup();
     return this;
+  }
+
+  override put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<RunnableConfig> {
+    return super.put(config, checkpoint, checkpointMetadataFor(config, metadata));
   }
 }

@@ -45,13 +45,23 @@ export class RunResponder {
     private readonly signals: RunSignals,
   ) {}
 
-  /** Streams the run's events; `afterSeq` replays from a `Last-Event-ID` (-1: from the start). */
-  stream(request: Request, response: Response, run: Run, paths: RunPaths, options: { afterSeq: number; cancelOnDisconnect: boolean }): void {
+  /**
+   * Streams the run's events; `afterSeq` replays from a `Last-Event-ID` (-1: from the start). Thread
+   * run streams and joins number every event (`id: 0` is the metadata), as the reference does; a
+   * stateless stream only when its events are kept (`stream_resumable`).
+   */
+  stream(
+    request: Request,
+    response: Response,
+    run: Run,
+    paths: RunPaths,
+    options: { afterSeq: number; cancelOnDisconnect: boolean; withIds?: boolean },
+  ): void {
     const writer = new SseWriter(response, {
       heartbeatMs: this.config.stream.heartbeatMs,
       maxBufferBytes: this.config.stream.maxBufferBytes,
       stallTimeoutMs: this.config.stream.stallTimeoutMs,
-      withIds: run.kwargs.resumable,
+      withIds: options.withIds ?? run.kwargs.resumable,
       headers: { 'Content-Location': paths.run, Location: paths.location },
     });
     writer.start();
@@ -80,6 +90,7 @@ export class RunResponder {
     this.stream(request, response, run, runPaths(run, stateless, 'stream'), {
       afterSeq: parseLastEventId(client.lastEventId),
       cancelOnDisconnect: parseBooleanFlag(client.cancelOnDisconnect),
+      withIds: true,
     });
   }
 
@@ -121,7 +132,7 @@ export class RunResponder {
    * (at once when there is no local channel, after a second otherwise), for runs another replica
    * executes: their stored events (resumable runs) and their final status.
    */
-  private follow(runId: string, afterSeq: number, onEvent: (event: RunEvent) => void, onDone: (outcome: RunOutcome) => void): () => void {
+  follow(runId: string, afterSeq: number, onEvent: (event: RunEvent) => void, onDone: (outcome: RunOutcome) => void): () => void {
     let lastSeq = afterSeq;
     let done = false;
     let timer: NodeJS.Timeout | null = null;

@@ -58,7 +58,7 @@ export class RunsService {
   async prepare(threadId: string | null, body: RunCreateStatelessDto, ids: { runId?: string; newThreadId?: string } = {}): Promise<CreateRunCommand> {
     this.assertConsistent(threadId, body);
     if (body.webhook) await this.webhookUrls.assertAllowed(body.webhook);
-    const assistant = await this.assistants.get(body.assistant_id);
+    const assistant = await this.assistants.getRunnable(body.assistant_id);
     const nowMs = this.clock.now();
     const now = new Date(nowMs).toISOString();
     const runId = ids.runId ?? uuid7(nowMs);

@@ -4,7 +4,7 @@ import type { RunEvent } from './run-event';
 
 export interface SseOptions {
   heartbeatMs: number;
-  /** Send `id:` lines: only meaningful when the run's events can be replayed. */
+  /** Send `id:` lines (the run's sequence numbers), so a client can rejoin with `Last-Event-ID`. */
   withIds: boolean;
   headers?: Record<string, string>;
   /** Bytes this process may hold for a client that reads slower than the run writes; past it the client is dropped. */
@@ -52,6 +52,11 @@ export class SseWriter {
   send(event: RunEvent): void {
     const id = this.options.withIds ? `id: ${event.seq}\r\n` : '';
     this.write(`event: ${event.event}\r\ndata: ${event.data}\r\n${id}\r\n`);
+  }
+
+  /** An event numbered by the caller (a thread stream's ids span several runs). */
+  sendWithId(id: string, event: string, data: string): void {
+    this.write(`event: ${event}\r\ndata: ${data}\r\nid: ${id}\r\n\r\n`);
   }
 
   /** For events that are not part of the run's log (e.g. an error raised before the run existed). */

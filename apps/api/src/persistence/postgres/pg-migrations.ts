@@ -190,4 +190,14 @@ export const PG_MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    // Thread time to live (POST/PATCH /threads `ttl`): the sweeper finds due threads by ttl_expires_at.
+    version: 5,
+    sql: `
+      ALTER TABLE threads ADD COLUMN ttl_strategy TEXT;
+      ALTER TABLE threads ADD COLUMN ttl_minutes DOUBLE PRECISION;
+      ALTER TABLE threads ADD COLUMN ttl_expires_at TIMESTAMPTZ;
+      CREATE INDEX threads_ttl_due ON threads (ttl_expires_at) WHERE ttl_expires_at IS NOT NULL;
+    `,
+  },
 ];
