@@ -163,4 +163,12 @@ export const PG_MIGRATIONS: Migration[] = [
       CREATE INDEX cron_firings_fired ON cron_firings (fired_at);
     `,
   },
+  {
+    // Cron provenance of a run, written only by the scheduler: client metadata can claim neither a cron nor its webhook.
+    version: 6,
+    sql: `
+      ALTER TABLE runs ADD COLUMN cron_id TEXT;
+      ALTER TABLE runs ADD COLUMN cron_scheduled_at TIMESTAMPTZ;
+    `,
+  },
 ];
