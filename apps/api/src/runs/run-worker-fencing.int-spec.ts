@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ManualClock, waitFor } from '@runhook/testing';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AppModule } from '../app.module';
@@ -11,11 +11,11 @@ import { createTestSchema } from '../persistence/testing/store-fixture';
 import { DeliveriesRepository } from '../webhooks/deliveries.repository';
 import { webhookIdFor } from '../webhooks/run-webhook-payload';
 import { RunWorker } from './run-worker.service';
+import { writeSleepingProject } from './testing/sleeping-project';
 import { RunsRepository } from './runs.repository';
 import { RunsService } from './runs.service';
 
 const REPO = resolve(__dirname, '../../../..');
-const GRAPH = join(__dirname, 'testing', 'sleeping-graph.cjs');
 jest.setTimeout(60_000);
 const LEASE_MS = 600_000;
 const T0 = Date.parse('2026-05-01T12:00:00.000Z');
@@ -33,13 +33,11 @@ interface Worker {
  * set far beyond the test, so leases lapse only when the shared manual clock is moved: a paused worker.
  */
 async function startWorker(databaseUrl: string, clock: ManualClock): Promise<Worker> {
-  const project = mkdtempSync(join(tmpdir(), 'runhook-fencing-project-'));
-  writeFileSync(join(project, 'langgraph.json'), JSON.stringify({ graphs: { sleeper: `${GRAPH}:graph` }, webhooks: { url: { disable_loopback: false } } }));
   const config = loadAppConfig(
     {
       DATABASE_URL: databaseUrl,
       RUNHOOK_ROLES: 'worker',
-      LANGGRAPH_CONFIG: join(project, 'langgraph.json'),
+      LANGGRAPH_CONFIG: writeSleepingProject(),
       N_JOBS_PER_WORKER: '1',
       RUN_LEASE_MS: String(LEASE_MS),
       RUN_POLL_MS: String(LEASE_MS),
