@@ -37,6 +37,11 @@ export class PgSignalBridge implements OnApplicationBootstrap, OnApplicationShut
     @Optional() @Inject(PG_POOL) private readonly pool: PgPool | null,
   ) {}
 
+  /** The backend pid of the LISTEN connection, while it is up (shown to tests that terminate it). */
+  get listenerPid(): number | null {
+    return (this.listener as (PgClient & { processID?: number }) | null)?.processID ?? null;
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     if (!this.pool) return;
     await this.listen();
