@@ -200,6 +200,22 @@ describe('run-end webhooks (built server, recording receiver, official SDK)', ()
     expect(again.headers['webhook-attempt']).toBe('2');
   });
 
+  it('a delivery’s identity is the server’s: two /runs/wait with the same client metadata (a spoofed cron_id) make two deliveries', async () => {
+    const spoofedCron = '0190aaaa-0000-7000-8000-00000000c0de';
+    const metadata = { cron_id: spoofedCron, cron_scheduled_at: '2026-01-01T00:00:00.000Z' };
+    const spoofing = () => receiver.requests.filter((request) => (payloadOf(request).metadata as { cron_id?: string })?.cron_id === spoofedCron);
+    await client.runs.wait(null, 'agent', { input: HUMAN('same one'), webhook: hook, metadata });
+    await client.runs.wait(null, 'agent', { input: HUMAN('same two'), webhook: hook, metadata });
+    const arrived = await waitFor(() => (spoofing().length >= 2 ? spoofing() : undefined), { message: 'two deliveries' });
+    expect(arrived).toHaveLength(2);
+    const runIds = arrived.map((request) => payloadOf(request).run_id);
+    expect(new Set(runIds).size).toBe(2);
+    expect(new Set(arrived.map((request) => request.headers['webhook-id'])).size).toBe(2);
+    const claimed = await (await fetch(`${server.url}/webhooks/deliveries?cron_id=${spoofedCron}`)).json();
+    expect(claimed).toEqual([]);
+    for (const runId of runIds) expect((await deliveryOf(server.url, runId)).cron_id).toBeNull();
+  });
+
   it('documents the delivery log in OpenAPI', async () => {
     const document = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(document.paths)).toEqual(
