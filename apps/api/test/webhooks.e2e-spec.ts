@@ -2,7 +2,7 @@ import { Client } from '@langchain/langgraph-sdk';
 import { type RecordingReceiver, type RunningServer, startApiServer, startRecordingReceiver, waitFor } from '@runhook/testing';
 import { parseSigningSecrets, verifySignature } from '@runhook/webhooks';
 import { Webhook } from 'standardwebhooks';
-import { deliveryOf, HUMAN, newSecret, payloadOf, requestsForRun, sleep } from './support/webhook-e2e';
+import { deliveryOf, HUMAN, newSecret, payloadOf, requestsForRun } from './support/webhook-e2e';
 
 const SECRET = newSecret();
 const TOKEN_QUERY = '?token=abc%2Fdef%3D&x=1';
@@ -174,7 +174,9 @@ describe('run-end webhooks (built server, recording receiver, official SDK)', ()
     const run = await client.runs.create(await thread(), 'agent', { input: HUMAN('gone'), webhook: `${receiver.url}/gone` });
     await requestsForRun(receiver, run.run_id);
     await waitFor(async () => (await deliveryOf(server.url, run.run_id)).status === 'gone');
-    await sleep(800);
+    // Retries here are 0.2 s apart: a later delivery arriving after three of those shows none was made.
+    const later = await client.runs.create(await thread(), 'agent', { input: HUMAN('after gone'), webhook: `${receiver.url}/fail2` });
+    await requestsForRun(receiver, later.run_id, 3);
     expect(receiver.requests.filter((request) => payloadOf(request).run_id === run.run_id)).toHaveLength(1);
   });
 
