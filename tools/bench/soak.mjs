@@ -117,7 +117,7 @@ async function startServer({ label, runDir, env, http }) {
   const logFile = join(runDir, `${label}.log`);
   const child = startProcess(process.execPath, [`--inspect=127.0.0.1:${inspectPort}`, main], {
     cwd: repo,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LANGGRAPH_CONFIG: join(repo, 'langgraph.json'), ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), RUNHOOK_CONFIG: join(repo, 'langgraph.json'), ...env },
     logFile,
   });
   const url = `http://127.0.0.1:${port}`;
@@ -174,8 +174,11 @@ async function main() {
       await c.end();
     };
     const DATABASE_URL = `${opt.postgres}${opt.postgres.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-    servers.push(await startServer({ label: 'api', runDir, http: true, env: { DATABASE_URL, RUNHOOK_ROLES: 'api' } }));
-    servers.push(await startServer({ label: 'worker', runDir, http: false, env: { DATABASE_URL, RUNHOOK_ROLES: 'worker,scheduler' } }));
+    const api = await startServer({ label: 'api', runDir, http: true, env: { DATABASE_URL, RUNHOOK_ROLES: 'api' } });
+    servers.push(api);
+    // A worker-only replica is told where relative webhook URLs go (the demo langgraph.json allows them).
+    const workerEnv = { DATABASE_URL, RUNHOOK_ROLES: 'worker,scheduler', RUNHOOK_SELF_URL: api.url };
+    servers.push(await startServer({ label: 'worker', runDir, http: false, env: workerEnv }));
   } else {
     servers.push(await startServer({ label: 'server', runDir, http: true, env: { DATABASE_URL: join(runDir, 'runhook.sqlite') } }));
   }

@@ -2,7 +2,7 @@ import { Client } from '@langchain/langgraph-sdk';
 import { type RecordingReceiver, type RunningServer, startApiServer, startRecordingReceiver, waitFor } from '@runhook/testing';
 import { parseSigningSecrets, verifySignature } from '@runhook/webhooks';
 import { Webhook } from 'standardwebhooks';
-import { deliveryOf, HUMAN, newSecret, payloadOf, requestsForRun, sleep } from './support/webhook-e2e';
+import { deliveryOf, HUMAN, newSecret, payloadOf, requestsForRun } from './support/webhook-e2e';
 
 const SECRET = newSecret();
 const TOKEN_QUERY = '?token=abc%2Fdef%3D&x=1';
@@ -174,7 +174,9 @@ describe('run-end webhooks (built server, recording receiver, official SDK)', ()
     const run = await client.runs.create(await thread(), 'agent', { input: HUMAN('gone'), webhook: `${receiver.url}/gone` });
     await requestsForRun(receiver, run.run_id);
     await waitFor(async () => (await deliveryOf(server.url, run.run_id)).status === 'gone');
-    await sleep(800);
+    // Retries here are 0.2 s apart: a later delivery arriving after three of those shows none was made.
+    const later = await client.runs.create(await thread(), 'agent', { input: HUMAN('after gone'), webhook: `${receiver.url}/fail2` });
+    await requestsForRun(receiver, later.run_id, 3);
     expect(receiver.requests.filter((request) => payloadOf(request).run_id === run.run_id)).toHaveLength(1);
   });
 
@@ -198,6 +200,22 @@ describe('run-end webhooks (built server, recording receiver, official SDK)', ()
     const [, again] = await requestsForRun(receiver, run.run_id, 2);
     expect(again.headers['webhook-id']).toBe(first.headers['webhook-id']);
     expect(again.headers['webhook-attempt']).toBe('2');
+  });
+
+  it('a delivery’s identity is the server’s: two /runs/wait with the same client metadata (a spoofed cron_id) make two deliveries', async () => {
+    const spoofedCron = '0190aaaa-0000-7000-8000-00000000c0de';
+    const metadata = { cron_id: spoofedCron, cron_scheduled_at: '2026-01-01T00:00:00.000Z' };
+    const spoofing = () => receiver.requests.filter((request) => (payloadOf(request).metadata as { cron_id?: string })?.cron_id === spoofedCron);
+    await client.runs.wait(null, 'agent', { input: HUMAN('same one'), webhook: hook, metadata });
+    await client.runs.wait(null, 'agent', { input: HUMAN('same two'), webhook: hook, metadata });
+    const arrived = await waitFor(() => (spoofing().length >= 2 ? spoofing() : undefined), { message: 'two deliveries' });
+    expect(arrived).toHaveLength(2);
+    const runIds = arrived.map((request) => payloadOf(request).run_id);
+    expect(new Set(runIds).size).toBe(2);
+    expect(new Set(arrived.map((request) => request.headers['webhook-id'])).size).toBe(2);
+    const claimed = await (await fetch(`${server.url}/webhooks/deliveries?cron_id=${spoofedCron}`)).json();
+    expect(claimed).toEqual([]);
+    for (const runId of runIds) expect((await deliveryOf(server.url, runId)).cron_id).toBeNull();
   });
 
   it('documents the delivery log in OpenAPI', async () => {

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { isDatabaseError } from './database-errors';
 
 interface BodyParserError {
   type?: string;
@@ -39,6 +40,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (isBodyParserError(exception)) {
       const status = exception.status ?? exception.statusCode ?? HttpStatus.BAD_REQUEST;
       return { status, detail: `Invalid request body: ${exception.message ?? exception.type}` };
+    }
+    if (isDatabaseError(exception)) {
+      this.logger.error(`database error: ${exception.message}`);
+      return { status: HttpStatus.SERVICE_UNAVAILABLE, detail: `The database failed this request (${exception.message}); try again` };
     }
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, detail: 'Internal server error' };

@@ -20,7 +20,7 @@ import { WorkerPool } from './worker-pool.service';
 
 @Module({
   // forwardRef: ThreadsModule imports this module back (see there).
-  imports: [AssistantsModule, GraphsModule, StreamingModule, WebhooksModule, forwardRef(() => ThreadsModule)],
+  imports: [forwardRef(() => AssistantsModule), GraphsModule, StreamingModule, WebhooksModule, forwardRef(() => ThreadsModule)],
   controllers: [ThreadRunsController, StatelessRunsController, ThreadStreamController],
   providers: [
     adapterFor(RunsRepository, SqliteRunsRepository, PostgresRunsRepository),

@@ -6,7 +6,7 @@ import { type AppConfig, InjectConfig } from '../config/app-config';
 import type { RunOutcome } from '../streaming/run-event';
 import { SseWriter } from '../streaming/sse-writer';
 import { ThreadsRepository } from '../threads/threads.repository';
-import { RunResponder } from './run-responder.service';
+import { RunResponder, unavailable } from './run-responder.service';
 import { RunsRepository } from './runs.repository';
 import { type ThreadStreamMode, parseThreadCursor, passesRunEvent, threadEventId } from './thread-stream';
 
@@ -61,7 +61,11 @@ export class ThreadStreamService {
       client.stopWait?.();
       writer.end();
     });
-    void this.serve(threadId, client, options.lastEventId).catch(() => writer.end());
+    // A database failure ends this stream with an `error` event; the process and other clients carry on.
+    void this.serve(threadId, client, options.lastEventId).catch((error: unknown) => {
+      writer.sendRaw('error', JSON.stringify(unavailable(error)));
+      writer.end();
+    });
   }
 
   private async serve(threadId: string, client: StreamClient, lastEventId: string | undefined): Promise<void> {
@@ -117,7 +121,7 @@ export class ThreadStreamService {
   }
 
   private followRun(runId: string, afterSeq: number, client: StreamClient): Promise<void> {
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const stop = this.responder.follow(
         runId,
         afterSeq,
@@ -128,6 +132,10 @@ export class ThreadStreamService {
           client.stopRun = null;
           this.sendRunEnd(runId, outcome, client);
           resolve();
+        },
+        (error) => {
+          client.stopRun = null;
+          reject(error);
         },
       );
       client.stopRun = () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { ClaimRequest, DeliveriesRepository, DeliveryCompletion } from './deliveries.repository';
+import { type ClaimRequest, type DeliveriesRepository, type DeliveryCompletion, DuplicateDeliveryError } from './deliveries.repository';
 import { newDelivery } from './testing/delivery-fixtures';
 
 export interface DeliveriesFixture {
@@ -42,11 +42,12 @@ export function describeDeliveriesRepository(adapter: string, factory: () => Pro
       await fixture.close();
     });
 
-    it('stores a delivery as pending and due at once, and drops a second one with the same webhook_id', async () => {
+    it('stores a delivery as pending and due at once; a second one with the same webhook_id is an error, not a drop', async () => {
       const delivery = newDelivery();
 
-      expect(await sut.insert(delivery)).toBe(true);
-      expect(await sut.insert({ ...newDelivery(), webhook_id: delivery.webhook_id })).toBe(false);
+      await sut.insert(delivery);
+      await expect(sut.insert({ ...newDelivery(), webhook_id: delivery.webhook_id })).rejects.toBeInstanceOf(DuplicateDeliveryError);
+      expect((await sut.search({ run_id: delivery.run_id }, 10, 0)).total).toBe(1);
       expect(await sut.get(delivery.delivery_id)).toMatchObject({
         delivery_id: delivery.delivery_id,
         webhook_id: delivery.webhook_id,

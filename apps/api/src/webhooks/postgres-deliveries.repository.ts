@@ -6,6 +6,7 @@ import {
   type ClaimRequest,
   type ClaimedDelivery,
   DeliveriesRepository,
+  DuplicateDeliveryError,
   type DeliveryCompletion,
   type DeliveryFilter,
   type DeliveryRow,
@@ -33,27 +34,31 @@ function fromPgRow(row: DeliveryRow): DeliveryRow {
 
 /**
  * Writes an outbox row on the caller's client, inside whatever transaction is open (the run-end one).
- * A second delivery with the same webhook_id (a cron firing twice) is dropped, never an error.
+ * A second delivery with the same webhook_id is a DuplicateDeliveryError, which fails that transaction.
  */
-export async function insertDeliveryRowPg(db: PgQueryable, delivery: NewWebhookDelivery): Promise<boolean> {
-  const result = await db.query(
-    `INSERT INTO webhook_deliveries (delivery_id, webhook_id, run_id, thread_id, cron_id, url, endpoint, payload, status, attempts,
-       next_attempt_at, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9, $9)
-     ON CONFLICT (webhook_id) DO NOTHING`,
-    [
-      delivery.delivery_id,
-      delivery.webhook_id,
-      delivery.run_id,
-      delivery.thread_id,
-      delivery.cron_id,
-      delivery.url,
-      delivery.endpoint,
-      delivery.payload,
-      delivery.created_at,
-    ],
-  );
-  return (result.rowCount ?? 0) > 0;
+export async function insertDeliveryRowPg(db: PgQueryable, delivery: NewWebhookDelivery): Promise<void> {
+  try {
+    await db.query(
+      `INSERT INTO webhook_deliveries (delivery_id, webhook_id, run_id, thread_id, cron_id, url, endpoint, payload, status, attempts,
+         next_attempt_at, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9, $9)`,
+      [
+        delivery.delivery_id,
+        delivery.webhook_id,
+        delivery.run_id,
+        delivery.thread_id,
+        delivery.cron_id,
+        delivery.url,
+        delivery.endpoint,
+        delivery.payload,
+        delivery.created_at,
+      ],
+    );
+  } catch (error) {
+    const { code, constraint } = error as { code?: string; constraint?: string };
+    if (code === '23505' && constraint?.includes('webhook_id')) throw new DuplicateDeliveryError(delivery);
+    throw error;
+  }
 }
 
 /** The webhook outbox on PostgreSQL: dispatcher replicas claim with `FOR UPDATE SKIP LOCKED`. */
@@ -63,8 +68,8 @@ export class PostgresDeliveriesRepository extends DeliveriesRepository {
     super();
   }
 
-  async insert(delivery: NewWebhookDelivery): Promise<boolean> {
-    return insertDeliveryRowPg(this.pool, delivery);
+  async insert(delivery: NewWebhookDelivery): Promise<void> {
+    await insertDeliveryRowPg(this.pool, delivery);
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedDelivery[]> {

@@ -8,6 +8,7 @@ import {
   type ClaimRequest,
   type ClaimedDelivery,
   DeliveriesRepository,
+  DuplicateDeliveryError,
   type DeliveryCompletion,
   type DeliveryFilter,
   type DeliveryRow,
@@ -24,16 +25,15 @@ const MAX_ENDPOINTS_PER_CLAIM = 1_000;
 
 /**
  * Writes an outbox row on the caller's connection, inside whatever transaction is open (the run-end one).
- * A second delivery with the same webhook_id (a cron firing twice) is dropped, never an error.
+ * A second delivery with the same webhook_id is a DuplicateDeliveryError, which fails that transaction.
  */
-export function insertDeliveryRow(db: SqliteConnection, delivery: NewWebhookDelivery): boolean {
-  return (
+export function insertDeliveryRow(db: SqliteConnection, delivery: NewWebhookDelivery): void {
+  try {
     prepared(
       db,
       `INSERT INTO webhook_deliveries (delivery_id, webhook_id, run_id, thread_id, cron_id, url, endpoint, payload, status, attempts,
          next_attempt_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
-       ON CONFLICT (webhook_id) DO NOTHING`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
     ).run(
       delivery.delivery_id,
       delivery.webhook_id,
@@ -46,8 +46,13 @@ export function insertDeliveryRow(db: SqliteConnection, delivery: NewWebhookDeli
       delivery.created_at,
       delivery.created_at,
       delivery.created_at,
-    ).changes > 0
-  );
+    );
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && String((error as Error).message).includes('webhook_id')) {
+      throw new DuplicateDeliveryError(delivery);
+    }
+    throw error;
+  }
 }
 
 @Injectable()
@@ -56,8 +61,8 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
     super();
   }
 
-  async insert(delivery: NewWebhookDelivery): Promise<boolean> {
-    return insertDeliveryRow(this.db, delivery);
+  async insert(delivery: NewWebhookDelivery): Promise<void> {
+    insertDeliveryRow(this.db, delivery);
   }
 
   /**

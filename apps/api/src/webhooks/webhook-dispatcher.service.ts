@@ -59,8 +59,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       this.wake();
     });
     this.timers.every(PURGE_EVERY_MS, () => this.purge());
-    void this.reclaimExpired().then(() => this.wake());
-    void this.purge();
+    this.reclaimExpired()
+      .catch((error: unknown) => this.logger.error(`re-queueing abandoned deliveries failed: ${(error as Error).message}`))
+      .finally(() => this.wake());
+    this.purge().catch((error: unknown) => this.logger.error(`purging deliveries failed: ${(error as Error).message}`));
   }
 
   async onApplicationShutdown(): Promise<void> {

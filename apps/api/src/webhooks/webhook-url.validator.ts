@@ -9,6 +9,14 @@ function refuse(detail: string): UnprocessableEntityException {
   return new UnprocessableEntityException({ detail: `Webhook ${detail}` });
 }
 
+/**
+ * The webhook host could not be resolved right now. Still a 422 for a client creating a run, but a
+ * scheduler may try again later: DNS failures are often passing.
+ */
+export class WebhookHostUnresolvedError extends UnprocessableEntityException {
+  readonly transient = true;
+}
+
 /** `*.example.com` matches subdomains of example.com only; anything else matches that exact host. */
 export function domainAllowed(hostname: string, allowed: readonly string[]): boolean {
   const host = hostname.toLowerCase().replace(/\.$/, '');
@@ -80,7 +88,8 @@ export class WebhookUrlValidator {
     try {
       addresses = await this.resolver.resolveAll(host);
     } catch (error) {
-      throw refuse(`URL host ${host} could not be resolved (${(error as NodeJS.ErrnoException).code ?? 'lookup failed'})`);
+      const code = (error as NodeJS.ErrnoException).code ?? 'lookup failed';
+      throw new WebhookHostUnresolvedError({ detail: `Webhook URL host ${host} could not be resolved (${code})` });
     }
     if (addresses.length === 0) throw refuse(`URL host ${host} resolves to no address`);
     for (const { address } of addresses) {

@@ -40,9 +40,17 @@ export function requestsForRun(receiver: RecordingReceiver, runId: string, count
   );
 }
 
-export async function deliveryOf(apiUrl: string, runId: string): Promise<{ delivery_id: string; status: string; attempts: number; webhook_id: string }> {
+interface LoggedDelivery {
+  delivery_id: string;
+  status: string;
+  attempts: number;
+  webhook_id: string;
+  cron_id: string | null;
+}
+
+export async function deliveryOf(apiUrl: string, runId: string): Promise<LoggedDelivery> {
   const response = await fetch(`${apiUrl}/webhooks/deliveries?run_id=${runId}`);
-  const [delivery] = (await response.json()) as { delivery_id: string; status: string; attempts: number; webhook_id: string }[];
+  const [delivery] = (await response.json()) as LoggedDelivery[];
   return delivery;
 }
 

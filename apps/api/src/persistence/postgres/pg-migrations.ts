@@ -200,4 +200,12 @@ export const PG_MIGRATIONS: Migration[] = [
       CREATE INDEX threads_ttl_due ON threads (ttl_expires_at) WHERE ttl_expires_at IS NOT NULL;
     `,
   },
+  {
+    // Cron provenance of a run, written only by the scheduler: client metadata can claim neither a cron nor its webhook.
+    version: 6,
+    sql: `
+      ALTER TABLE runs ADD COLUMN cron_id TEXT;
+      ALTER TABLE runs ADD COLUMN cron_scheduled_at TIMESTAMPTZ;
+    `,
+  },
 ];
