@@ -1,4 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { BaseLangGraphError } from '@langchain/langgraph';
+import { redactCredentials } from '@runhook/webhooks';
 import type { Response } from 'express';
 
 interface BodyParserError {
@@ -40,7 +42,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
       const status = exception.status ?? exception.statusCode ?? HttpStatus.BAD_REQUEST;
       return { status, detail: `Invalid request body: ${exception.message ?? exception.type}` };
     }
-    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    // LangGraph refusing what a request asked of a graph (a state update naming no node, an unusable value).
+    if (exception instanceof BaseLangGraphError) {
+      return { status: HttpStatus.UNPROCESSABLE_ENTITY, detail: `${exception.name}: ${redactCredentials(exception.message)}` };
+    }
+    this.logger.error(redactCredentials(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)));
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, detail: 'Internal server error' };
   }
 }

@@ -19,6 +19,8 @@ describe('loadAppConfig', () => {
     expect(config.langgraph.graphs['agent']).toEqual({ modulePath: join(cwd, 'graph.ts'), exportName: 'graph' });
     expect(config.langgraph.webhooks.url).toMatchObject({ disableLoopback: true, disablePrivateIps: true, maxUrlLength: 4096 });
     expect([...config.roles]).toEqual(['api', 'worker', 'scheduler']);
+    expect(config.requestBody.maxBytes).toBe(25 * 1024 * 1024);
+    expect(loadAppConfig({ RUNHOOK_MAX_BODY_BYTES: '65536' }, cwd).requestBody.maxBytes).toBe(65536);
   });
 
   it('reads database URLs of both kinds', () => {
@@ -31,6 +33,7 @@ describe('loadAppConfig', () => {
     [{ PORT: 'abc' }, /PORT must be an integer/],
     [{ N_JOBS_PER_WORKER: '0' }, /N_JOBS_PER_WORKER/],
     [{ RUNHOOK_ROLES: 'api,cook' }, /unknown role "cook"/],
+    [{ RUNHOOK_MAX_BODY_BYTES: '1mb' }, /RUNHOOK_MAX_BODY_BYTES/],
     [{ LANGGRAPH_CONFIG: 'missing.json' }, /does not exist/],
   ])('refuses %j naming the setting', (env, message) => {
     expect(() => loadAppConfig(env as Record<string, string>, project({}))).toThrow(message);

@@ -32,6 +32,8 @@ export interface AppConfig {
     isForkedWorker: boolean;
   };
   stream: { heartbeatMs: number };
+  /** Largest request body accepted (RUNHOOK_MAX_BODY_BYTES); larger ones are answered 413. */
+  requestBody: { maxBytes: number };
   crons: CronSettings;
   webhooks: WebhookSettings;
   version: string;
@@ -90,6 +92,7 @@ export function loadAppConfig(env: Env = process.env, cwd = process.cwd()): AppC
       isForkedWorker: env['RUNHOOK_FORKED_WORKER'] === '1',
     },
     stream: { heartbeatMs: integer(env, 'STREAM_HEARTBEAT_MS', 5_000, 100) },
+    requestBody: { maxBytes: integer(env, 'RUNHOOK_MAX_BODY_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024) },
     crons: loadCronSettings((key, fallback, min, max) => integer(env, key, fallback, min, max)),
     webhooks: loadWebhookSettings(env, langgraph),
     version: RUNHOOK_VERSION,

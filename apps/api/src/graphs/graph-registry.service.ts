@@ -40,7 +40,8 @@ export class GraphRegistry {
   }
 
   has(graphId: string): boolean {
-    return graphId in this.config.langgraph.graphs;
+    // Own keys only: `constructor` or `__proto__` are not graphs.
+    return Object.hasOwn(this.config.langgraph.graphs, graphId);
   }
 
   /** Imports every graph at start so a broken graph file stops the server with its name, not the first run. */
