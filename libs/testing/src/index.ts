@@ -3,3 +3,4 @@ export * from './lib/manual-clock';
 export * from './lib/ports';
 export * from './lib/recording-receiver';
 export * from './lib/wait-for';
+export * from './lib/ci';
