@@ -22,6 +22,9 @@ interface Route {
 const MAX_RUNS = Number(process.env['FUZZ_RUNS'] ?? 700);
 const TIME_LIMIT_MS = Number(process.env['FUZZ_TIME_LIMIT_MS'] ?? 70_000);
 const REQUEST_TIMEOUT_MS = 10_000;
+// Room for 40,000 run ids in one cancel (1.6 MB), small enough that oversized bodies stay cheap to send.
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+const OVERSIZED_BODY = `{"input":"${'x'.repeat(MAX_BODY_BYTES)}"}`;
 
 describe('fuzzing every endpoint: never a 5xx', () => {
   let server: RunningServer;
@@ -92,7 +95,7 @@ describe('fuzzing every endpoint: never a 5xx', () => {
   beforeAll(async () => {
     receiver = await startRecordingReceiver();
     const langgraphConfig = langgraphConfigWith({ url: { allowed_domains: ['127.0.0.1'], disable_loopback: false, disable_private_ips: false } }, REPO_ROOT);
-    server = await startApiServer({ langgraphConfig, env: { WEBHOOK_RETRY_SCHEDULE: '0.2', RUNHOOK_MAX_BODY_BYTES: String(256 * 1024) } });
+    server = await startApiServer({ langgraphConfig, env: { WEBHOOK_RETRY_SCHEDULE: '0.2', RUNHOOK_MAX_BODY_BYTES: String(MAX_BODY_BYTES) } });
     // Real ids, so fuzzed requests also reach the code behind the 404s.
     const post = async (path: string, body: unknown) => (await fetch(`${server.url}${path}`, json('POST', body))).json() as Promise<Record<string, unknown>>;
     const assistant = await post('/assistants', { graph_id: 'agent' });
@@ -162,7 +165,7 @@ describe('fuzzing every endpoint: never a 5xx', () => {
       { weight: 2, arbitrary: anyJson.map((value) => ({ value })) },
       { weight: 1, arbitrary: deep.map((value) => ({ value })) },
       { weight: 1, arbitrary: fc.string({ maxLength: 60 }).map((raw) => ({ raw })) },
-      { weight: 1, arbitrary: fc.constant({ raw: `{"input":"${'x'.repeat(300 * 1024)}"}` }) },
+      { weight: 1, arbitrary: fc.constant({ raw: OVERSIZED_BODY }) },
     );
   };
 
@@ -182,6 +185,27 @@ describe('fuzzing every endpoint: never a 5xx', () => {
       extraHeader: fc.option(fc.tuple(fc.constantFrom('x-fuzz', 'accept', 'accept-encoding', 'if-none-match', 'x-request-id'), headerValue), { nil: undefined }),
     }),
   );
+
+  it('answers 4xx with a detail to the inputs that were measured as 500s', async () => {
+    const send = async (path: string, body: unknown, raw?: string) => {
+      const response = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw ?? JSON.stringify(body) });
+      return { status: response.status, detail: ((await response.json()) as { detail: string }).detail };
+    };
+    const count = async () => (await (await fetch(`${server.url}/threads/count`, json('POST', {}))).json()) as number;
+    const threadsBefore = await count();
+
+    expect(await send('/runs', { assistant_id: 'agent', input: HUMAN('x'), after_seconds: 1e13 })).toEqual({ status: 422, detail: expect.stringMatching(/^after_seconds must not be greater/) });
+    expect(await send('/runs', { assistant_id: 'agent', input: HUMAN('x'), config: { tags: 5 } })).toEqual({ status: 422, detail: 'config.tags must be a list of strings' });
+    const deep = '['.repeat(3_000) + ']'.repeat(3_000);
+    expect(await send('/runs', null, `{"assistant_id":"agent","input":${deep}}`)).toEqual({ status: 422, detail: expect.stringContaining('nested deeper than 256 levels') });
+    const cancel = await fetch(`${server.url}/runs/cancel`, json('POST', { run_ids: Array.from({ length: 40_000 }, () => randomUUID()) }));
+    expect(cancel.status).toBe(204);
+    const supersteps = [{ updates: [{ values: HUMAN('x'), as_node: 'agent' }] }];
+    expect(await send('/threads', { metadata: { graph_id: 'nope' }, supersteps })).toEqual({ status: 422, detail: expect.stringContaining('graph "nope" is not registered') });
+    expect((await send('/threads', { metadata: { graph_id: 'agent' }, supersteps: [{ updates: [{ values: {}, as_node: 'no-such-node' }] }] })).status).toBe(422);
+    expect(await count()).toBe(threadsBefore);
+    expect(await send('/runs', null, OVERSIZED_BODY)).toEqual({ status: 413, detail: expect.stringContaining('too large') });
+  });
 
   it('answers every request with a success or a 4xx carrying a detail, and keeps serving', async () => {
     let tried = 0;
