@@ -1,5 +1,5 @@
 import { Client } from '@langchain/langgraph-sdk';
-import { type RunningServer, startApiServer, waitFor } from '@runhook/testing';
+import { inCi, type RunningServer, startApiServer, waitFor } from '@runhook/testing';
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 
@@ -23,7 +23,7 @@ function withSchema(url: string, schema: string): string {
 function describePostgres(title: string, body: (url: string) => void): void {
   if (TEST_DATABASE_URL) {
     describe(title, () => body(TEST_DATABASE_URL));
-  } else if (process.env['CI'] === 'true') {
+  } else if (inCi()) {
     describe(title, () => {
       it('has a database to test against', () => {
         throw new Error('TEST_DATABASE_URL is not set in CI: start PostgreSQL with tools/scripts/ci-postgres.sh and export its URL');

@@ -3,6 +3,7 @@ import './lib/common/reflect-metadata.check';
 
 export * from './lib/common/common.types';
 export * from './lib/common/contract-validation.util';
+export * from './lib/common/runnable-config.validator';
 
 export * from './lib/assistants/assistant.types';
 export * from './lib/assistants/assistant-versions.dto';

@@ -21,6 +21,8 @@ describe('loadAppConfig', () => {
     expect(config.langgraph.graphs['agent']).toEqual({ modulePath: join(cwd, 'graph.ts'), exportName: 'graph' });
     expect(config.langgraph.webhooks.url).toMatchObject({ disableLoopback: true, disablePrivateIps: true, maxUrlLength: 4096 });
     expect([...config.roles]).toEqual(['api', 'worker', 'scheduler']);
+    expect(config.requestBody.maxBytes).toBe(25 * 1024 * 1024);
+    expect(loadAppConfig({ RUNHOOK_MAX_BODY_BYTES: '65536' }, cwd).requestBody.maxBytes).toBe(65536);
   });
 
   it('reads database URLs of both kinds', () => {
@@ -45,6 +47,7 @@ describe('loadAppConfig', () => {
     [{ LANGGRAPH_CONFIG: '{"agent": ' }, /LANGGRAPH_CONFIG is not valid JSON/],
     [{ LANGGRAPH_CONFIG: '{"agent": []}' }, /LANGGRAPH_CONFIG.agent must be an object/],
     [{ LANGGRAPH_CONFIG: '{"agent": {"context": 1}}' }, /LANGGRAPH_CONFIG.agent.context must be an object/],
+    [{ RUNHOOK_MAX_BODY_BYTES: '1mb' }, /RUNHOOK_MAX_BODY_BYTES/],
   ])('refuses %j naming the setting', (env, message) => {
     expect(() => loadAppConfig(env as Record<string, string>, project({}))).toThrow(message);
   });

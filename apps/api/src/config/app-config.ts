@@ -51,6 +51,8 @@ export interface AppConfig {
   };
   /** How often expired threads (`ttl`) are swept. */
   threads: { ttlSweepMs: number };
+  /** Largest request body accepted (RUNHOOK_MAX_BODY_BYTES); larger ones are answered 413. */
+  requestBody: { maxBytes: number };
   crons: CronSettings;
   webhooks: WebhookSettings;
   version: string;
@@ -162,6 +164,7 @@ export function loadAppConfig(realEnv: Env = process.env, cwd = process.cwd()): 
       stallTimeoutMs: integer(env, 'STREAM_STALL_TIMEOUT_MS', 30_000, 100),
     },
     threads: { ttlSweepMs: integer(env, 'THREAD_TTL_SWEEP_MS', 60_000, 100) },
+    requestBody: { maxBytes: integer(env, 'RUNHOOK_MAX_BODY_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024) },
     crons: loadCronSettings((key, fallback, min, max) => integer(env, key, fallback, min, max)),
     webhooks: loadWebhookSettings(env, langgraph),
     version: RUNHOOK_VERSION,

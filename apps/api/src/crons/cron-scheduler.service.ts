@@ -1,6 +1,7 @@
 import { HttpException, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { RunCreateStatelessDto } from '@runhook/contracts';
+import { redactCredentials } from '@runhook/webhooks';
 import { BackgroundTimers } from '../common/background-timers';
 import { Clock } from '../common/clock';
 import { uuid5 } from '../common/ids';
@@ -113,7 +114,7 @@ export class CronScheduler implements OnApplicationBootstrap, OnApplicationShutd
         await this.fireCron(cron, nowMs, report);
       } catch (error) {
         report.failed++;
-        this.logger.error(`cron ${cron.cron_id} could not fire: ${(error as Error).message}`);
+        this.logger.error(redactCredentials(`cron ${cron.cron_id} could not fire: ${(error as Error).message}`));
       }
     }
     if (due.length === BATCH && report.failed < due.length) this.again = true;
@@ -163,7 +164,7 @@ export class CronScheduler implements OnApplicationBootstrap, OnApplicationShutd
           return;
         }
         error = (failure as Error).message;
-        this.logger.warn(`cron ${cron.cron_id} at ${scheduledAt}: its run was refused: ${error}`);
+        this.logger.warn(redactCredentials(`cron ${cron.cron_id} at ${scheduledAt}: its run was refused: ${error}`));
       }
       const firedMs = this.clock.now();
       const result = await this.repository.fire({

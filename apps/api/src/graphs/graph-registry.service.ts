@@ -53,7 +53,8 @@ export class GraphRegistry {
   }
 
   has(graphId: string): boolean {
-    return graphId in this.config.langgraph.graphs;
+    // Own keys only: `constructor` or `__proto__` are not graphs.
+    return Object.hasOwn(this.config.langgraph.graphs, graphId);
   }
 
   /** The config and context LANGGRAPH_CONFIG gives the graph's system assistant. */

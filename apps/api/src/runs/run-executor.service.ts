@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { type AppConfig, InjectConfig } from '../config/app-config';
 import type { Interrupt, RunError } from '@runhook/contracts';
 import { Clock } from '../common/clock';
 import { RunSignals } from '../common/run-signals';
@@ -47,10 +48,14 @@ export class RunExecutor {
     private readonly clock: Clock,
     private readonly outbox: WebhookOutbox,
     private readonly signals: RunSignals,
+    @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   async execute(run: RunRecord, control: RunControl): Promise<void> {
     const { kwargs } = run;
+    // A forked worker says which process ran each run, so operators (and the worker-processes e2e) can see the
+    // work left the api process. The single-process default logs nothing per run.
+    if (this.config.worker.isForkedWorker) this.logger.log(`run ${run.run_id} executed by worker process pid ${process.pid}`);
     this.broker.open(run.run_id, { keepEvents: kwargs.resumable, executing: true });
     const emit = (event: string, data: unknown) => {
       // A background run nobody streams skips serializing its events (resumable runs always keep them).

@@ -264,6 +264,14 @@ export function describeRunsRepository(name: string, factory: StoreFactory): voi
         expect(await store.runs.cancel({ runIds: [run.run_id], action: 'interrupt', now: at(3_000) })).toEqual([]);
       });
 
+      it('takes an id list far past SQLite\'s bound-variable limit', async () => {
+        const threadId = await thread();
+        const { run } = await enqueue(threadId, 1_000);
+        const runIds = [...Array.from({ length: 40_000 }, () => randomUUID()), run.run_id];
+        const cancelled = await store.runs.cancel({ runIds, action: 'interrupt', now: at(2_000) });
+        expect(cancelled.map((c) => c.run_id)).toEqual([run.run_id]);
+      });
+
       it('deletes pending runs on rollback', async () => {
         const threadId = await thread();
         const { run } = await enqueue(threadId, 1_000);

@@ -248,8 +248,9 @@ export class SqliteRunsRepository extends RunsRepository {
       const clauses = [ACTIVE];
       const params: unknown[] = [];
       if (request.runIds) {
-        clauses.push(`run_id IN (${request.runIds.map(() => '?').join(', ')})`);
-        params.push(...request.runIds);
+        // One JSON parameter, not one per id: a long list stays under SQLite's bound-variable limit.
+        clauses.push('run_id IN (SELECT value FROM json_each(?))');
+        params.push(JSON.stringify(request.runIds));
       }
       if (request.threadId) {
         clauses.push('thread_id = ?');

@@ -78,16 +78,26 @@ export class ThreadStateService {
     return states;
   }
 
-  /** Applies `supersteps` given at thread creation, as if nodes had written them. */
+  /**
+   * Applies `supersteps` given at thread creation, as if nodes had written them. When the graph refuses them (an
+   * unknown node, a value its reducers cannot take: a 422, see HttpExceptionFilter) the new thread is removed
+   * again, so a refused create leaves nothing behind.
+   */
   async applySupersteps(threadId: string, graphId: string, supersteps: { updates: { values?: unknown; as_node: string }[] }[]): Promise<void> {
-    const graph = await this.graphs.get(graphId, { configurable: { thread_id: threadId } });
-    await rejectingInvalidUpdates(() =>
-      graph.bulkUpdateState(
-        this.configFor(threadId, {}),
-        supersteps.map((step) => ({ updates: step.updates.map((update) => ({ values: update.values, asNode: update.as_node })) })),
-      ),
-    );
-    await this.refresh(threadId, graph);
+    try {
+      const graph = await this.graphs.get(graphId, { configurable: { thread_id: threadId } });
+      await rejectingInvalidUpdates(() =>
+        graph.bulkUpdateState(
+          this.configFor(threadId, {}),
+          supersteps.map((step) => ({ updates: step.updates.map((update) => ({ values: update.values, asNode: update.as_node })) })),
+        ),
+      );
+      await this.refresh(threadId, graph);
+    } catch (error) {
+      // The thread was created for these supersteps: a refused update leaves nothing behind.
+      await this.threads.delete(threadId);
+      throw error;
+    }
   }
 
   /** Keeps the thread row's `values`, `interrupts` and status in step with its latest checkpoint. */

@@ -52,6 +52,7 @@ export interface ClaimRequest {
   nowMs: number;
   leaseUntilMs: number;
   limit: number;
+  /** In flight per endpoint, counted over every process on the database. */
   perEndpoint: number;
   /** Deliveries in flight per endpoint in this process. */
   busy: ReadonlyMap<string, number>;
@@ -157,6 +158,16 @@ export function toWireAttempt(row: AttemptRow): WebhookAttempt {
     error: row.error,
     response_excerpt: row.response_excerpt,
   };
+}
+
+/**
+ * Deliveries in flight per endpoint: the larger of this process's own count and the rows leased in the table
+ * (every process's, this one's included), so the per-endpoint bound holds across processes on one database.
+ */
+export function inFlightLoad(busy: ReadonlyMap<string, number>, leased: Iterable<[endpoint: string, inFlight: number]>): Map<string, number> {
+  const load = new Map(busy);
+  for (const [endpoint, inFlight] of leased) load.set(endpoint, Math.max(load.get(endpoint) ?? 0, inFlight));
+  return load;
 }
 
 /** Picks, from candidates ordered by due time, those that keep every endpoint under its limit. */

@@ -16,10 +16,11 @@ import {
   type RedeliverResult,
   toWireAttempt,
   toWireDelivery,
+  inFlightLoad,
   withinEndpointLimits,
 } from './deliveries.repository';
 
-const FINISHED = "('succeeded', 'failed', 'gone')";
+const FINISHED = "('succeeded', 'failed', 'gone', 'refused')";
 // Endpoints with pending work looked at per claim; beyond that many, the rest wait for a later pass.
 const MAX_ENDPOINTS_PER_CLAIM = 1_000;
 
@@ -67,10 +68,17 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
 
   /**
    * Looks at each endpoint with pending work on its own (index on endpoint, due time), so a backlog for a slow or
-   * dead endpoint never has to be scanned past to find another endpoint's deliveries.
+   * dead endpoint never has to be scanned past to find another endpoint's deliveries. The in-flight count per
+   * endpoint is read from the table (the writer lock serialises claims), so WEBHOOK_MAX_PER_ENDPOINT holds for
+   * every process on the file together.
    */
   async claim(request: ClaimRequest): Promise<ClaimedDelivery[]> {
     const apply = this.db.transaction((): ClaimedDelivery[] => {
+      const leased = prepared(
+        this.db,
+        "SELECT endpoint, COUNT(*) AS in_flight FROM webhook_deliveries WHERE status = 'delivering' AND lease_until >= ? GROUP BY endpoint",
+      ).all(request.nowMs) as { endpoint: string; in_flight: number }[];
+      const load = inFlightLoad(request.busy, leased.map((row) => [row.endpoint, row.in_flight]));
       const endpoints = prepared(
         this.db,
         `WITH RECURSIVE pending(endpoint) AS (
@@ -88,11 +96,11 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
       );
       const candidates: (ClaimedDelivery & { next_attempt_at: number })[] = [];
       for (const { endpoint } of endpoints) {
-        const room = Math.min(request.perEndpoint - (request.busy.get(endpoint) ?? 0), request.limit);
+        const room = Math.min(request.perEndpoint - (load.get(endpoint) ?? 0), request.limit);
         if (room > 0) candidates.push(...(due.all(endpoint, request.nowMs, room) as (ClaimedDelivery & { next_attempt_at: number })[]));
       }
       candidates.sort((a, b) => a.next_attempt_at - b.next_attempt_at);
-      const picked = withinEndpointLimits(candidates, request).map(({ next_attempt_at: _due, ...delivery }) => delivery);
+      const picked = withinEndpointLimits(candidates, { ...request, busy: load }).map(({ next_attempt_at: _due, ...delivery }) => delivery);
       const lease = prepared(this.db, "UPDATE webhook_deliveries SET status = 'delivering', owner = ?, lease_until = ?, updated_at = ? WHERE delivery_id = ?");
       for (const delivery of picked) lease.run(request.owner, request.leaseUntilMs, request.nowMs, delivery.delivery_id);
       return picked;
