@@ -3,9 +3,14 @@ import type { SearchDeliveriesDto, WebhookDelivery, WebhookDeliveryDetail } from
 import { Clock } from '../common/clock';
 import { type AppConfig, InjectConfig } from '../config/app-config';
 import { DeliveriesRepository } from './deliveries.repository';
+import { type EndpointHealth, endpointHealth } from './endpoint-health';
 import { WebhookDispatcher } from './webhook-dispatcher.service';
 
-/** The delivery log: search, inspect, redeliver. */
+/** Endpoint health looks at the attempts of the last hour, at most this many (newest first), so it stays one cheap query. */
+export const HEALTH_WINDOW_MS = 60 * 60 * 1000;
+export const HEALTH_MAX_ATTEMPTS = 5_000;
+
+/** The delivery log: search, inspect, redeliver, and how each endpoint has answered lately. */
 @Injectable()
 export class DeliveriesService {
   constructor(
@@ -16,8 +21,12 @@ export class DeliveriesService {
   ) {}
 
   search(query: SearchDeliveriesDto): Promise<{ items: WebhookDelivery[]; total: number }> {
-    const { run_id, thread_id, cron_id, status } = query;
-    return this.deliveries.search({ run_id, thread_id, cron_id, status }, query.limit ?? 10, query.offset ?? 0);
+    const { run_id, thread_id, cron_id, status, endpoint } = query;
+    return this.deliveries.search({ run_id, thread_id, cron_id, status, endpoint }, query.limit ?? 10, query.offset ?? 0);
+  }
+
+  async endpoints(): Promise<EndpointHealth[]> {
+    return endpointHealth(await this.deliveries.recentAttempts(this.clock.now() - HEALTH_WINDOW_MS, HEALTH_MAX_ATTEMPTS));
   }
 
   async get(deliveryId: string): Promise<WebhookDeliveryDetail> {

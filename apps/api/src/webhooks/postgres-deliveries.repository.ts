@@ -9,6 +9,7 @@ import {
   type DeliveryCompletion,
   type DeliveryFilter,
   type DeliveryRow,
+  type EndpointAttempt,
   type NewWebhookDelivery,
   type RedeliverResult,
   toWireAttempt,
@@ -156,7 +157,7 @@ export class PostgresDeliveriesRepository extends DeliveriesRepository {
   async search(filter: DeliveryFilter, limit: number, offset: number): Promise<{ items: WebhookDelivery[]; total: number }> {
     const clauses: string[] = [];
     const params: unknown[] = [];
-    for (const key of ['run_id', 'thread_id', 'cron_id', 'status'] as const) {
+    for (const key of ['run_id', 'thread_id', 'cron_id', 'status', 'endpoint'] as const) {
       if (filter[key] === undefined) continue;
       params.push(filter[key]);
       clauses.push(`${key} = $${params.length}`);
@@ -169,6 +170,16 @@ export class PostgresDeliveriesRepository extends DeliveriesRepository {
     );
     const count = await this.pool.query<{ total: string }>(`SELECT COUNT(*) AS total FROM webhook_deliveries ${where}`, params);
     return { items: rows.map((row) => toWireDelivery(fromPgRow(row))), total: Number(count.rows[0]?.total ?? 0) };
+  }
+
+  async recentAttempts(sinceMs: number, limit: number): Promise<EndpointAttempt[]> {
+    const { rows } = await this.pool.query<{ endpoint: string; started_at: string; duration_ms: string | number; status_code: number | null }>(
+      `SELECT d.endpoint, a.started_at, a.duration_ms, a.status_code FROM webhook_attempts a
+       JOIN webhook_deliveries d ON d.delivery_id = a.delivery_id
+       WHERE a.started_at >= $1 ORDER BY a.started_at DESC, a.attempt_id DESC LIMIT $2`,
+      [sinceMs, limit],
+    );
+    return rows.map((row) => ({ ...row, started_at: Number(row.started_at), duration_ms: Number(row.duration_ms) }));
   }
 
   async purge(beforeMs: number, batch: number): Promise<number> {

@@ -10,6 +10,7 @@ import {
   type DeliveryCompletion,
   type DeliveryFilter,
   type DeliveryRow,
+  type EndpointAttempt,
   type NewWebhookDelivery,
   type RedeliverResult,
   toWireAttempt,
@@ -162,7 +163,7 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
   async search(filter: DeliveryFilter, limit: number, offset: number): Promise<{ items: WebhookDelivery[]; total: number }> {
     const clauses: string[] = [];
     const params: unknown[] = [];
-    for (const key of ['run_id', 'thread_id', 'cron_id', 'status'] as const) {
+    for (const key of ['run_id', 'thread_id', 'cron_id', 'status', 'endpoint'] as const) {
       if (filter[key] === undefined) continue;
       clauses.push(`${key} = ?`);
       params.push(filter[key]);
@@ -175,6 +176,15 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
     ) as DeliveryRow[];
     const { total } = prepared(this.db, `SELECT COUNT(*) AS total FROM webhook_deliveries ${where}`).get(...params) as { total: number };
     return { items: rows.map(toWireDelivery), total };
+  }
+
+  async recentAttempts(sinceMs: number, limit: number): Promise<EndpointAttempt[]> {
+    return prepared(
+      this.db,
+      `SELECT d.endpoint, a.started_at, a.duration_ms, a.status_code FROM webhook_attempts a
+       JOIN webhook_deliveries d ON d.delivery_id = a.delivery_id
+       WHERE a.started_at >= ? ORDER BY a.started_at DESC, a.attempt_id DESC LIMIT ?`,
+    ).all(sinceMs, limit) as EndpointAttempt[];
   }
 
   async purge(beforeMs: number, batch: number): Promise<number> {
