@@ -95,7 +95,7 @@ export abstract class DeliveriesRepository {
   abstract redeliver(deliveryId: string, nowMs: number): Promise<RedeliverResult>;
   abstract get(deliveryId: string): Promise<WebhookDeliveryDetail | null>;
   abstract search(filter: DeliveryFilter, limit: number, offset: number): Promise<{ items: WebhookDelivery[]; total: number }>;
-  /** Attempts started at or after `sinceMs`, newest first, at most `limit` of them (the endpoint health window). */
+  /** Among the newest `limit` attempts, those started at or after `sinceMs`, newest first (the endpoint health window). */
   abstract recentAttempts(sinceMs: number, limit: number): Promise<EndpointAttempt[]>;
   /** Deletes up to `batch` finished deliveries (and their attempts) last updated before `beforeMs`. */
   abstract purge(beforeMs: number, batch: number): Promise<number>;

@@ -172,11 +172,13 @@ export class PostgresDeliveriesRepository extends DeliveriesRepository {
     return { items: rows.map((row) => toWireDelivery(fromPgRow(row))), total: Number(count.rows[0]?.total ?? 0) };
   }
 
+  /** A primary key range over the newest `limit` attempt ids, then the window; see the SQLite adapter. */
   async recentAttempts(sinceMs: number, limit: number): Promise<EndpointAttempt[]> {
     const { rows } = await this.pool.query<{ endpoint: string; started_at: string; duration_ms: string | number; status_code: number | null }>(
       `SELECT d.endpoint, a.started_at, a.duration_ms, a.status_code FROM webhook_attempts a
        JOIN webhook_deliveries d ON d.delivery_id = a.delivery_id
-       WHERE a.started_at >= $1 ORDER BY a.started_at DESC, a.attempt_id DESC LIMIT $2`,
+       WHERE a.attempt_id > (SELECT MAX(attempt_id) FROM webhook_attempts) - $2 AND a.started_at >= $1
+       ORDER BY a.started_at DESC, a.attempt_id DESC`,
       [sinceMs, limit],
     );
     return rows.map((row) => ({ ...row, started_at: Number(row.started_at), duration_ms: Number(row.duration_ms) }));

@@ -178,13 +178,18 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
     return { items: rows.map(toWireDelivery), total };
   }
 
+  /**
+   * Reads only the newest `limit` attempt ids (a primary key range, whatever the table's size), so a console polling
+   * this stays cheap without an index on started_at; then keeps those inside the window.
+   */
   async recentAttempts(sinceMs: number, limit: number): Promise<EndpointAttempt[]> {
     return prepared(
       this.db,
       `SELECT d.endpoint, a.started_at, a.duration_ms, a.status_code FROM webhook_attempts a
        JOIN webhook_deliveries d ON d.delivery_id = a.delivery_id
-       WHERE a.started_at >= ? ORDER BY a.started_at DESC, a.attempt_id DESC LIMIT ?`,
-    ).all(sinceMs, limit) as EndpointAttempt[];
+       WHERE a.attempt_id > (SELECT MAX(attempt_id) FROM webhook_attempts) - ? AND a.started_at >= ?
+       ORDER BY a.started_at DESC, a.attempt_id DESC`,
+    ).all(limit, sinceMs) as EndpointAttempt[];
   }
 
   async purge(beforeMs: number, batch: number): Promise<number> {
