@@ -20,7 +20,8 @@ function shapeTask(task: unknown): unknown {
   const checkpoint = taskConfigToCheckpoint(task['state'] as { configurable?: Json });
   if (!checkpoint) return task;
   const { state: _state, ...rest } = task;
-  return { ...rest, checkpoint };
+  // Stream events name every checkpoint field, null until the subgraph has run (unlike thread state tasks).
+  return { ...rest, checkpoint: { checkpoint_id: null, checkpoint_map: null, ...checkpoint } };
 }
 
 /**

@@ -29,6 +29,8 @@ describe('toThreadState', () => {
       checkpoint: { thread_id: 'mapper-1', checkpoint_ns: expect.stringMatching(/^child:/) },
       state: null,
     });
+    // Before the subgraph runs, the servers name only its thread and namespace (no null id or map).
+    expect(Object.keys(state.tasks[0].checkpoint ?? {}).sort()).toEqual(['checkpoint_ns', 'thread_id']);
   });
 
   it('with subgraphs, nests the subgraph state and points checkpoint at its config', async () => {

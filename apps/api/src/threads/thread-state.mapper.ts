@@ -7,24 +7,28 @@ interface ConfigLike {
 }
 
 /**
- * The checkpoint a config points at. A task's subgraph config, before the subgraph has run, knows
- * only the namespace, so its `checkpoint_id` may be null, as the servers answer.
+ * The checkpoint a task's subgraph config points at. Before the subgraph has run the config knows only its
+ * namespace, and the servers then answer just `{thread_id, checkpoint_ns}`: the id and map appear once known.
  */
 export function taskConfigToCheckpoint(config: ConfigLike | undefined): TaskCheckpoint | null {
   const configurable = config?.configurable;
   if (!configurable?.['thread_id']) return null;
-  return {
-    thread_id: String(configurable['thread_id']),
-    checkpoint_ns: String(configurable['checkpoint_ns'] ?? ''),
-    checkpoint_id: configurable['checkpoint_id'] ? String(configurable['checkpoint_id']) : null,
-    checkpoint_map: (configurable['checkpoint_map'] as Record<string, unknown> | undefined) ?? null,
-  };
+  const checkpoint: TaskCheckpoint = { thread_id: String(configurable['thread_id']), checkpoint_ns: String(configurable['checkpoint_ns'] ?? '') };
+  if (configurable['checkpoint_id']) checkpoint.checkpoint_id = String(configurable['checkpoint_id']);
+  if (configurable['checkpoint_map']) checkpoint.checkpoint_map = configurable['checkpoint_map'] as Record<string, unknown>;
+  return checkpoint;
 }
 
 /** The checkpoint of a state snapshot's config; null when it names none. */
 export function configToCheckpoint(config: ConfigLike | undefined): Checkpoint | null {
-  const checkpoint = config?.configurable?.['checkpoint_id'] ? taskConfigToCheckpoint(config) : null;
-  return checkpoint?.checkpoint_id ? { ...checkpoint, checkpoint_id: checkpoint.checkpoint_id } : null;
+  const configurable = config?.configurable;
+  if (!configurable?.['thread_id'] || !configurable['checkpoint_id']) return null;
+  return {
+    thread_id: String(configurable['thread_id']),
+    checkpoint_ns: String(configurable['checkpoint_ns'] ?? ''),
+    checkpoint_id: String(configurable['checkpoint_id']),
+    checkpoint_map: (configurable['checkpoint_map'] as Record<string, unknown> | undefined) ?? null,
+  };
 }
 
 function isSnapshot(value: unknown): value is StateSnapshot {

@@ -47,8 +47,8 @@ export interface Checkpoint {
   checkpoint_map: Record<string, unknown> | null;
 }
 
-/** A task's subgraph checkpoint: before the subgraph has run, only its namespace is known. */
-export type TaskCheckpoint = Omit<Checkpoint, 'checkpoint_id'> & { checkpoint_id: string | null };
+/** A task's subgraph checkpoint: the id and map are absent until the subgraph has run. */
+export type TaskCheckpoint = Pick<Checkpoint, 'thread_id' | 'checkpoint_ns'> & { checkpoint_id?: string; checkpoint_map?: Record<string, unknown> | null };
 
 export interface ThreadTask {
   id: string;
