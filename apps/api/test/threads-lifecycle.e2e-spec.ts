@@ -152,7 +152,7 @@ describe('threads, checkpoints and streams as the reference server has them', ()
         expect(await statusOf(client.crons.create(assistant, { schedule: '* * * * *' }))).toBe(404);
       }
       const body = (await (await post('/runs/wait', { assistant_id: 'no-such-graph' })).json()) as { detail: string };
-      expect(body.detail).toContain('no-such-graph');
+      expect(body.detail).toMatch(/^No assistant found for "no-such-graph"/);
     });
   });
   describe('thread lifecycle', () => {

@@ -75,8 +75,11 @@ export class AssistantsService {
    * exist (a uuid or an unknown graph id alike) or whose graph is no longer served: 404.
    */
   async getRunnable(idOrGraph: string): Promise<Assistant> {
-    if (!isUuid(idOrGraph) && !this.graphs.has(idOrGraph)) throw new NotFoundException({ detail: `Assistant ${idOrGraph} not found` });
-    const assistant = await this.get(idOrGraph);
+    // The reference's wording, which clients match on, naming both things the id could have been.
+    const missing = () => new NotFoundException({ detail: `No assistant found for "${idOrGraph}". Make sure the assistant ID is for a valid assistant or a valid graph ID.` });
+    if (!isUuid(idOrGraph) && !this.graphs.has(idOrGraph)) throw missing();
+    const assistant = await this.repository.get(this.resolveId(idOrGraph));
+    if (!assistant) throw missing();
     this.assertGraph(assistant.graph_id);
     return assistant;
   }
