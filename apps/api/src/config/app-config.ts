@@ -39,6 +39,8 @@ export interface AppConfig {
   stream: { heartbeatMs: number };
   crons: CronSettings;
   webhooks: WebhookSettings;
+  /** RUNHOOK_API_KEYS: when any is set, every route but /ok needs one of them in `x-api-key`. */
+  apiKeys: readonly string[];
   version: string;
 }
 
@@ -109,6 +111,15 @@ function assertRelativeWebhooksReachable(env: Env, roles: ReadonlySet<Role>, lan
   );
 }
 
+function parseApiKeys(raw: string | undefined): string[] {
+  const keys = (raw ?? '').split(/\s+/).filter(Boolean);
+  // Said without the key itself: configuration errors end up in logs.
+  keys.forEach((key, index) => {
+    if (key.length < 16) throw new ConfigError(`RUNHOOK_API_KEYS: key #${index + 1} is shorter than 16 characters`);
+  });
+  return keys;
+}
+
 /** Reads and validates every setting once, at start; nothing else reads process.env. */
 export function loadAppConfig(env: Env = process.env, cwd = process.cwd()): AppConfig {
   const port = integer(env, 'PORT', 2024, 0, 65535);
@@ -135,6 +146,7 @@ export function loadAppConfig(env: Env = process.env, cwd = process.cwd()): AppC
     stream: { heartbeatMs: integer(env, 'STREAM_HEARTBEAT_MS', 5_000, 100) },
     crons: loadCronSettings((key, fallback, min, max) => integer(env, key, fallback, min, max)),
     webhooks: loadWebhookSettings(env, langgraph),
+    apiKeys: parseApiKeys(env['RUNHOOK_API_KEYS']),
     version: RUNHOOK_VERSION,
   };
 }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { type AuthConfig, parseAuthConfig } from './auth-config';
 import { ConfigError } from './config-error';
 import { type HttpConfig, parseHttpConfig } from './http-config';
 
@@ -29,6 +30,7 @@ export interface LanggraphConfig {
     allowedFields: string[] | null;
   };
   http: HttpConfig;
+  auth: AuthConfig;
 }
 
 type Raw = Record<string, unknown>;
@@ -115,5 +117,6 @@ export function loadLanggraphConfig(path: string): LanggraphConfig {
       allowedFields: optionalList(webhooks, 'allowed_fields', 'webhooks', isString),
     },
     http: parseHttpConfig(raw['http'], dirname(path)),
+    auth: parseAuthConfig(raw['auth'], dirname(path)),
   };
 }
