@@ -119,7 +119,17 @@ describe('custom auth (auth.path) over HTTP with the official SDK', () => {
   it('answers 403 when a handler returns false', async () => {
     const thread = await reader.threads.create();
     expect(await statusOf(reader.threads.delete(thread.thread_id))).toBe(403);
+    expect(await statusOf(bob.threads.copy(thread.thread_id))).toBe(409);
+    expect((await reader.threads.copy(thread.thread_id)).metadata).toMatchObject({ owner: 'reader' });
     expect((await reader.threads.get(thread.thread_id)).thread_id).toBe(thread.thread_id);
+  });
+
+  it("answers a handler's HTTPException with its status, message and headers", async () => {
+    const assistant = await reader.assistants.create({ graphId: 'agent' });
+    const response = await fetch(`${server.url}/assistants/${assistant.assistant_id}`, { method: 'DELETE', headers: { authorization: 'Bearer token-reader' } });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('x-auth-reason')).toBe('read-only');
+    expect(await response.json()).toEqual({ detail: 'Read-only users cannot delete assistants' });
   });
 
   it('hands the user to the graph in config.configurable, through the stored run', async () => {

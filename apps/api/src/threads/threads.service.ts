@@ -99,10 +99,14 @@ export class ThreadsService {
     const { filters } = await this.auth.authorize('threads', 'read', { thread_id: threadId });
     const source = await this.repository.get(threadId);
     if (!source || !matchesFilters(source.metadata, filters)) throw new ConflictException({ detail: `Thread ${threadId} not found` });
+    const copyId = uuid7();
+    // A copy is a new thread: the caller needs the right to create one, and the handler stamps it as its own.
+    const { value } = await this.auth.authorize('threads', 'create', { thread_id: copyId, metadata: { ...source.metadata } });
     const now = this.clock.isoNow();
     const copy: Thread = {
       ...source,
-      thread_id: uuid7(),
+      metadata: value.metadata,
+      thread_id: copyId,
       created_at: now,
       updated_at: now,
       state_updated_at: now,
