@@ -1,8 +1,10 @@
 import { Client } from '@langchain/langgraph-sdk';
 import { type RunningServer, startApiServer } from '@runhook/testing';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Pool } from 'pg';
 
 const FIXTURE = join(__dirname, 'fixtures/auth');
 const KEY = 'runhook-e2e-key-0123456789abcdef';
@@ -30,14 +32,22 @@ async function statusOf(call: Promise<unknown>): Promise<number> {
   return error.status ?? -1;
 }
 
-describe('custom auth (auth.path) over HTTP with the official SDK', () => {
+const TEST_DATABASE_URL = process.env['TEST_DATABASE_URL'];
+// The filters reach both repositories (metadata containment in SQL on PostgreSQL, in code on SQLite).
+const DATABASES: Array<[string, string | null]> = [['SQLite', null], ...(TEST_DATABASE_URL ? [['PostgreSQL', TEST_DATABASE_URL] as [string, string]] : [])];
+
+describe.each(DATABASES)('custom auth (auth.path) over HTTP with the official SDK, on %s', (_name, postgresUrl) => {
   let server: RunningServer;
   let alice: Client;
   let bob: Client;
   let reader: Client;
+  const schema = `e2e_auth_${randomBytes(6).toString('hex')}`;
+  const admin = postgresUrl ? new Pool({ connectionString: postgresUrl, max: 1 }) : null;
 
   beforeAll(async () => {
-    server = await startApiServer({ langgraphConfig: join(FIXTURE, 'langgraph.json') });
+    await admin?.query(`CREATE SCHEMA "${schema}"`);
+    const databaseUrl = postgresUrl ? `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}` : undefined;
+    server = await startApiServer({ langgraphConfig: join(FIXTURE, 'langgraph.json'), ...(databaseUrl ? { databaseUrl } : {}) });
     alice = as(server, 'token-alice');
     bob = as(server, 'token-bob');
     reader = as(server, 'token-reader');
@@ -45,6 +55,8 @@ describe('custom auth (auth.path) over HTTP with the official SDK', () => {
 
   afterAll(async () => {
     await server?.stop();
+    await admin?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin?.end();
   });
 
   it('keeps /ok public', async () => {
