@@ -29,7 +29,8 @@ describe('receiver with RECEIVER_READ_TOKEN (built app)', () => {
   });
 
   it.each(['/deliveries', '/events', '/'])('refuses %s without the read token, or with a wrong one', async (path) => {
-    for (const headers of [{}, { 'x-receiver-token': `${READ_TOKEN}x` }]) {
+    const attempts: Array<Record<string, string>> = [{}, { 'x-receiver-token': `${READ_TOKEN}x` }];
+    for (const headers of attempts) {
       const response = await fetch(`${receiver.baseUrl}${path}`, { headers });
       expect(response.status).toBe(401);
       expect(await response.json()).toHaveProperty('detail');
