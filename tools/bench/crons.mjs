@@ -68,7 +68,7 @@ async function main() {
   const port = await freePort();
   const server = spawn(process.execPath, [entry], {
     cwd: repo,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: databaseUrl, LANGGRAPH_CONFIG: join(repo, 'langgraph.json') },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: databaseUrl, RUNHOOK_CONFIG: join(repo, 'langgraph.json') },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

@@ -8,7 +8,9 @@ import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { HealthModule } from './health/health.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { RunsModule } from './runs/runs.module';
+import { StoreModule } from './store/store.module';
 import { ThreadsModule } from './threads/threads.module';
+import { UiModule } from './ui/ui.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 export interface AppOverrides {
@@ -31,7 +33,7 @@ export class AppModule {
     };
     return {
       module: AppModule,
-      imports: [coreModule, AuthModule, PersistenceModule, HealthModule, AssistantsModule, ThreadsModule, CronsModule, RunsModule, WebhooksModule],
+      imports: [coreModule, AuthModule, PersistenceModule, HealthModule, AssistantsModule, ThreadsModule, CronsModule, RunsModule, WebhooksModule, StoreModule, UiModule],
     };
   }
 }

@@ -44,8 +44,6 @@ function expectContiguousOnce(perSlot: Map<string, number>): void {
   for (let i = 1; i < slots.length; i++) expect(slots[i] - slots[i - 1]).toBe(1000);
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('crons over HTTP with the official SDK (built server)', () => {
   let server: RunningServer;
   let client: Client;
@@ -71,7 +69,8 @@ describe('crons over HTTP with the official SDK (built server)', () => {
     expect(await bad({ timezone: 'Mars/Olympus' })).toMatchObject({ status: 422, json: { detail: expect.stringContaining('Mars/Olympus') } });
     const unknownAssistant = '5e0c9a1b-2d3f-4a6b-8c7d-9e0f1a2b3c4d';
     expect(await bad({ assistant_id: unknownAssistant })).toMatchObject({ status: 404, json: { detail: expect.stringContaining(unknownAssistant) } });
-    expect(await bad({ assistant_id: 'nope' })).toMatchObject({ status: 422, json: { detail: expect.stringContaining("'nope'") } });
+    // An unknown graph id is an unknown assistant, as for runs: 404.
+    expect(await bad({ assistant_id: 'nope' })).toMatchObject({ status: 404, json: { detail: expect.stringContaining('nope') } });
     expect(await bad({ webhook: 'ftp://example.com/hook' })).toMatchObject({ status: 422, json: { detail: expect.stringContaining('Webhook') } });
     const thread = 'f3b1e0d2-8c4a-4f6e-9b7d-2a1c0e9f8d7b';
     expect(await http(server, 'POST', `/threads/${thread}/runs/crons`, { assistant_id: 'agent', schedule: '* * * * *' })).toMatchObject({
@@ -111,7 +110,11 @@ describe('crons over HTTP with the official SDK (built server)', () => {
 
     await client.crons.update(cron.cron_id, { enabled: false });
     const stoppedAt = (await runsPerSlot(client, thread.thread_id)).size;
-    await pause(2_500);
+    // The scheduler goes on: a second cron firing three more slots shows it ticked past the disable.
+    const sentinelThread = await client.threads.create();
+    const sentinel = await client.crons.createForThread(sentinelThread.thread_id, 'agent', { schedule: EVERY_SECOND, input: INPUT });
+    await waitFor(async () => (await runsPerSlot(client, sentinelThread.thread_id)).size >= 3, { timeoutMs: 8_000 });
+    await client.crons.delete(sentinel.cron_id);
     expect((await runsPerSlot(client, thread.thread_id)).size).toBe(stoppedAt);
     expectContiguousOnce(await runsPerSlot(client, thread.thread_id));
   });
@@ -172,7 +175,10 @@ describe('crons across restarts and replicas (built server, one SQLite file)', (
     const client = new Client({ apiUrl: a.url });
     const threads = await Promise.all([0, 1, 2].map(() => client.threads.create()));
     const crons = await Promise.all(threads.map((t) => client.crons.createForThread(t.thread_id, 'agent', { schedule: EVERY_SECOND, input: INPUT })));
-    await pause(5_000);
+    await waitFor(async () => (await Promise.all(threads.map((thread) => runsPerSlot(client, thread.thread_id)))).every((slots) => slots.size >= 4), {
+      timeoutMs: 15_000,
+      message: 'four slots per cron',
+    });
     await Promise.all(crons.map((cron) => client.crons.update(cron.cron_id, { enabled: false })));
     for (const thread of threads) {
       const perSlot = await runsPerSlot(client, thread.thread_id);

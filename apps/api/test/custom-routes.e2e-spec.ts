@@ -38,7 +38,7 @@ function startWorkerReplica(env: Record<string, string>): { child: ChildProcess;
   let log = '';
   const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/apps/api/main.js')], {
     cwd: REPO_ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LANGGRAPH_CONFIG: join(FIXTURE, 'langgraph.json'), RUNHOOK_ROLES: 'worker', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', RUNHOOK_CONFIG: join(FIXTURE, 'langgraph.json'), RUNHOOK_ROLES: 'worker', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
@@ -274,7 +274,7 @@ describe('custom routes: the http section of langgraph.json (built server, Hono 
         RUNHOOK_ROLES: 'api,worker',
         PORT: port,
         DATABASE_URL: join(mkdtempSync(join(tmpdir(), 'runhook-prefix-')), 'store.sqlite'),
-        LANGGRAPH_CONFIG: variant({ mount_prefix: '/api/' }),
+        RUNHOOK_CONFIG: variant({ mount_prefix: '/api/' }),
       });
       await waitFor(async () => (await fetch(`${base}/api/ok`).catch(() => null))?.ok, { timeoutMs: 30_000, intervalMs: 100, message: `no /api/ok at ${base}` });
 

@@ -1,5 +1,5 @@
 import { Client } from '@langchain/langgraph-sdk';
-import { type RunningServer, startApiServer } from '@runhook/testing';
+import { inCi, type RunningServer, startApiServer, waitFor } from '@runhook/testing';
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 
@@ -23,7 +23,7 @@ function withSchema(url: string, schema: string): string {
 function describePostgres(title: string, body: (url: string) => void): void {
   if (TEST_DATABASE_URL) {
     describe(title, () => body(TEST_DATABASE_URL));
-  } else if (process.env['CI'] === 'true') {
+  } else if (inCi()) {
     describe(title, () => {
       it('has a database to test against', () => {
         throw new Error('TEST_DATABASE_URL is not set in CI: start PostgreSQL with tools/scripts/ci-postgres.sh and export its URL');
@@ -101,6 +101,32 @@ describePostgres('the server on PostgreSQL', (url) => {
     expect(found.map((c) => c.cron_id)).toEqual([cron.cron_id]);
     await second.crons.delete(cron.cron_id);
     expect(await first.crons.search({ threadId: thread.thread_id })).toEqual([]);
+  });
+
+  it('two replica processes fire each scheduled time of a cron exactly once', async () => {
+    const client = new Client({ apiUrl: servers[0].url });
+    const threads = await Promise.all([0, 1, 2].map(() => client.threads.create()));
+    const crons = await Promise.all(
+      threads.map((thread) =>
+        client.crons.createForThread(thread.thread_id, 'agent', { schedule: '*/1 * * * * *', input: { messages: [{ role: 'human', content: 'tick' }] } }),
+      ),
+    );
+    const perSlot = async () =>
+      (
+        await admin.query<{ cron_id: string; slot: Date; n: number }>(
+          `SELECT cron_id, cron_scheduled_at AS slot, COUNT(*)::int AS n FROM "${schema}".runs WHERE cron_id = ANY($1::text[]) GROUP BY 1, 2`,
+          [crons.map((cron) => cron.cron_id)],
+        )
+      ).rows;
+    await waitFor(async () => (await perSlot()).length >= 12, { timeoutMs: 20_000, message: 'four slots per cron' });
+    await Promise.all(crons.map((cron) => client.crons.update(cron.cron_id, { enabled: false })));
+    const rows = await perSlot();
+    expect(rows.every((row) => row.n === 1)).toBe(true);
+    for (const cron of crons) {
+      const slots = rows.filter((row) => row.cron_id === cron.cron_id).map((row) => row.slot.getTime()).sort((a, b) => a - b);
+      expect(slots.length).toBeGreaterThanOrEqual(2);
+      for (let i = 1; i < slots.length; i++) expect(slots[i] - slots[i - 1]).toBe(1000);
+    }
   });
 
   it('wakes another replica at once (LISTEN/NOTIFY) when a run is created on an api-only replica', async () => {

@@ -114,7 +114,7 @@ describe('stream modes, subgraphs, graph loading and run options', () => {
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     let text = '';
     while (!text.includes(': heartbeat')) text += new TextDecoder().decode((await reader.read()).value);
-    expect(text).toMatch(/^event: metadata\r\ndata: \{"run_id":"[0-9a-f-]+","attempt":1\}\r\n\r\n/);
+    expect(text).toMatch(/^event: metadata\r\ndata: \{"run_id":"[0-9a-f-]+","attempt":1\}\r\nid: 0\r\n\r\n/);
     controller.abort();
     const runId = runPath.split('/').pop() as string;
     const output = await client.runs.join(thread.thread_id, runId);

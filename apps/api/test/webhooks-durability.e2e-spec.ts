@@ -1,6 +1,6 @@
 import { Client } from '@langchain/langgraph-sdk';
 import { REPO_ROOT, type RecordingReceiver, type RunningServer, startApiServer, startRecordingReceiver, waitFor } from '@runhook/testing';
-import { deliveryOf, HUMAN, langgraphConfigWith, newSecret, payloadOf, requestsForRun } from './support/webhook-e2e';
+import { deliveredExactly, deliveryOf, HUMAN, langgraphConfigWith, newSecret, payloadOf, requestsForRun } from './support/webhook-e2e';
 
 const ENV = {
   WEBHOOK_SIGNING_SECRETS: newSecret(),
@@ -32,9 +32,10 @@ describe('webhook deliveries survive receivers that are down and servers that ar
     await waitFor(async () => (await deliveryOf(server.url, runs[2].run_id))?.attempts >= 2, { timeoutMs: 10_000 });
 
     receiver = await startRecordingReceiver(port);
-    for (const run of runs) await requestsForRun(receiver, run.run_id, 1, 20_000);
-    for (const run of runs) await waitFor(async () => (await deliveryOf(server.url, run.run_id)).status === 'succeeded');
-    expect(new Set(receiver.requests.map((request) => payloadOf(request).run_id)).size).toBe(3);
+    // Attempts while it was down never arrived; once back, each run arrives exactly once.
+    for (const run of runs) await deliveredExactly(receiver, server.url, run.run_id, 1, 20_000);
+    for (const run of runs) expect((await deliveryOf(server.url, run.run_id)).status).toBe('succeeded');
+    expect(receiver.requests).toHaveLength(3);
   });
 
   it('kill -9 while a delivery is in flight: the restarted server sends it again, same webhook-id', async () => {
@@ -47,9 +48,10 @@ describe('webhook deliveries survive receivers that are down and servers that ar
     receiver.respond = () => ({ status: 200 });
     server = await startApiServer({ env: ENV, databaseUrl: server.databaseUrl });
 
-    const [, again] = await requestsForRun(receiver, run.run_id, 2, 20_000);
+    // The one cut off by the crash, and the one sent again after the restart: exactly two.
+    const [, again] = await deliveredExactly(receiver, server.url, run.run_id, 2, 20_000);
     expect(again.headers['webhook-id']).toBe(first.headers['webhook-id']);
-    await waitFor(async () => (await deliveryOf(server.url, run.run_id)).status === 'succeeded');
+    expect((await deliveryOf(server.url, run.run_id)).status).toBe('succeeded');
   });
 
   it('kill -9 while the receiver answers 503: nothing is lost after restart', async () => {
@@ -59,13 +61,16 @@ describe('webhook deliveries survive receivers that are down and servers that ar
     await requestsForRun(receiver, runs[3].run_id);
 
     await server.crash();
+    const beforeRestart = receiver.requests.length;
     receiver.respond = () => ({ status: 200 });
     server = await startApiServer({ env: ENV, databaseUrl: server.databaseUrl });
 
     for (const run of runs) await waitFor(async () => (await deliveryOf(server.url, run.run_id)).status === 'succeeded', { timeoutMs: 20_000 });
     for (const run of runs) {
-      const ok = receiver.requests.filter((request) => payloadOf(request).run_id === run.run_id);
-      expect(new Set(ok.map((request) => request.headers['webhook-id'])).size).toBe(1);
+      const all = receiver.requests.filter((request) => payloadOf(request).run_id === run.run_id);
+      expect(new Set(all.map((request) => request.headers['webhook-id'])).size).toBe(1);
+      // After the restart every run is answered 200 at its first attempt: exactly one request each.
+      expect(receiver.requests.slice(beforeRestart).filter((request) => payloadOf(request).run_id === run.run_id)).toHaveLength(1);
     }
   });
 });

@@ -2,7 +2,7 @@ import { Client } from '@langchain/langgraph-sdk';
 import { type RecordingReceiver, type RunningServer, startApiServer, startRecordingReceiver, waitFor } from '@runhook/testing';
 import { parseSigningSecrets, verifySignature } from '@runhook/webhooks';
 import { Webhook } from 'standardwebhooks';
-import { deliveryOf, HUMAN, newSecret, payloadOf, requestsForRun, sleep } from './support/webhook-e2e';
+import { deliveredExactly, deliveryOf, HUMAN, newSecret, payloadOf } from './support/webhook-e2e';
 
 const SECRET = newSecret();
 const TOKEN_QUERY = '?token=abc%2Fdef%3D&x=1';
@@ -41,7 +41,7 @@ describe('run-end webhooks (built server, recording receiver, official SDK)', ()
   }
 
   async function expectDelivered(runId: string, status: string): Promise<Record<string, unknown>> {
-    const [request] = await requestsForRun(receiver, runId);
+    const [request] = await deliveredExactly(receiver, server.url, runId);
     const payload = payloadOf(request);
     expect(payload).toMatchObject({ run_id: runId, status });
     expect(request.url).toBe(`/hook${TOKEN_QUERY}`);
@@ -77,11 +77,9 @@ describe('run-end webhooks (built server, recording receiver, official SDK)', ()
       }
       const streamed = await expectDelivered(runId, 'success');
       expect(JSON.stringify(streamed['values'])).toContain('echo: four');
-      const before = receiver.requests.length;
       await client.runs.wait(null, 'agent', { input: HUMAN('five'), webhook: hook });
-      const [request] = await receiver.waitForCount(before + 1);
-      expect(JSON.stringify(receiver.requests.map((r) => payloadOf(r).values))).toContain('echo: five');
-      expect(request).toBeDefined();
+      const request = await waitFor(() => receiver.requests.find((r) => JSON.stringify(payloadOf(r).values).includes('echo: five')));
+      await deliveredExactly(receiver, server.url, payloadOf(request).run_id);
     });
 
     it('POST /runs and /runs/batch', async () => {
@@ -109,7 +107,7 @@ describe('run-end webhooks (built server, recording receiver, official SDK)', ()
       await waitFor(async () => (await client.runs.get(threadId, running.run_id)).status === 'running');
       await client.runs.cancel(threadId, pending.run_id);
       await client.runs.cancel(threadId, running.run_id);
-      const [pendingPayload] = (await requestsForRun(receiver, pending.run_id)).map(payloadOf);
+      const [pendingPayload] = (await deliveredExactly(receiver, server.url, pending.run_id)).map(payloadOf);
       expect(pendingPayload).toMatchObject({ status: 'interrupted', run_started_at: null });
       await expectDelivered(running.run_id, 'interrupted');
     });
@@ -143,7 +141,7 @@ describe('run-end webhooks (built server, recording receiver, official SDK)', ()
 
   it('signs with Standard Webhooks: verifies with @runhook/webhooks and the standardwebhooks package', async () => {
     const run = await client.runs.create(await thread(), 'agent', { input: HUMAN('signed'), webhook: hook });
-    const [request] = await requestsForRun(receiver, run.run_id);
+    const [request] = await deliveredExactly(receiver, server.url, run.run_id);
     const headers = request.headers as Record<string, string>;
 
     expect(headers).toMatchObject({ 'content-type': 'application/json', 'user-agent': expect.stringMatching(/^Runhook\//), 'webhook-attempt': '1' });
@@ -153,7 +151,7 @@ describe('run-end webhooks (built server, recording receiver, official SDK)', ()
 
   it('a receiver failing twice gets the delivery on attempt 3, same webhook-id; the log shows every attempt', async () => {
     const run = await client.runs.create(await thread(), 'agent', { input: HUMAN('retry'), webhook: `${receiver.url}/fail2` });
-    const requests = await requestsForRun(receiver, run.run_id, 3);
+    const requests = await deliveredExactly(receiver, server.url, run.run_id, 3);
     const ids = new Set(requests.map((request) => request.headers['webhook-id']));
 
     expect(ids.size).toBe(1);
@@ -172,19 +170,18 @@ describe('run-end webhooks (built server, recording receiver, official SDK)', ()
 
   it('410 stops the delivery for good', async () => {
     const run = await client.runs.create(await thread(), 'agent', { input: HUMAN('gone'), webhook: `${receiver.url}/gone` });
-    await requestsForRun(receiver, run.run_id);
-    await waitFor(async () => (await deliveryOf(server.url, run.run_id)).status === 'gone');
-    await sleep(800);
-    expect(receiver.requests.filter((request) => payloadOf(request).run_id === run.run_id)).toHaveLength(1);
+    await deliveredExactly(receiver, server.url, run.run_id, 1);
+    expect((await deliveryOf(server.url, run.run_id)).status).toBe('gone');
   });
 
   it('the delivery log lists, filters, pages, 404s and redelivers with the same webhook-id', async () => {
     const run = await client.runs.create(await thread(), 'agent', { input: HUMAN('log'), webhook: hook });
-    const [first] = await requestsForRun(receiver, run.run_id);
-    const delivery = await waitFor(async () => {
-      const found = await deliveryOf(server.url, run.run_id);
-      return found?.status === 'succeeded' ? found : undefined;
-    });
+    const [first] = await deliveredExactly(receiver, server.url, run.run_id);
+    const delivery = await deliveryOf(server.url, run.run_id);
+    expect(delivery.status).toBe('succeeded');
+    // The log shows which URL was called, never its token; the receiver got the real one.
+    expect(first.url).toBe(`/hook${TOKEN_QUERY}`);
+    expect(delivery.url).toBe(`${receiver.url}/hook?token=REDACTED&x=1`);
     const page = await fetch(`${server.url}/webhooks/deliveries?limit=1&status=succeeded`);
     expect(await page.json()).toHaveLength(1);
     expect(Number(page.headers.get('x-pagination-total'))).toBeGreaterThan(1);
@@ -193,11 +190,28 @@ describe('run-end webhooks (built server, recording receiver, official SDK)', ()
     expect((await fetch(`${server.url}/webhooks/deliveries/nope`)).status).toBe(422);
     expect((await fetch(`${server.url}/webhooks/deliveries?status=lost`)).status).toBe(422);
 
-    const redelivered = await (await fetch(`${server.url}/webhooks/deliveries/${delivery.delivery_id}/redeliver`, { method: 'POST' })).json();
+    const redelivered = (await (await fetch(`${server.url}/webhooks/deliveries/${delivery.delivery_id}/redeliver`, { method: 'POST' })).json()) as { url: string };
     expect(redelivered).toMatchObject({ status: 'succeeded', attempts: 2, webhook_id: delivery.webhook_id });
-    const [, again] = await requestsForRun(receiver, run.run_id, 2);
+    expect(redelivered.url).toBe(`${receiver.url}/hook?token=REDACTED&x=1`);
+    const [, again] = await deliveredExactly(receiver, server.url, run.run_id, 2);
     expect(again.headers['webhook-id']).toBe(first.headers['webhook-id']);
     expect(again.headers['webhook-attempt']).toBe('2');
+  });
+
+  it('a delivery’s identity is the server’s: two /runs/wait with the same client metadata (a spoofed cron_id) make two deliveries', async () => {
+    const spoofedCron = '0190aaaa-0000-7000-8000-00000000c0de';
+    const metadata = { cron_id: spoofedCron, cron_scheduled_at: '2026-01-01T00:00:00.000Z' };
+    const spoofing = () => receiver.requests.filter((request) => (payloadOf(request).metadata as { cron_id?: string })?.cron_id === spoofedCron);
+    await client.runs.wait(null, 'agent', { input: HUMAN('same one'), webhook: hook, metadata });
+    await client.runs.wait(null, 'agent', { input: HUMAN('same two'), webhook: hook, metadata });
+    const arrived = await waitFor(() => (spoofing().length >= 2 ? spoofing() : undefined), { message: 'two deliveries' });
+    expect(arrived).toHaveLength(2);
+    const runIds = arrived.map((request) => payloadOf(request).run_id);
+    expect(new Set(runIds).size).toBe(2);
+    expect(new Set(arrived.map((request) => request.headers['webhook-id'])).size).toBe(2);
+    const claimed = await (await fetch(`${server.url}/webhooks/deliveries?cron_id=${spoofedCron}`)).json();
+    expect(claimed).toEqual([]);
+    for (const runId of runIds) expect((await deliveryOf(server.url, runId)).cron_id).toBeNull();
   });
 
   it('documents the delivery log in OpenAPI', async () => {

@@ -37,19 +37,30 @@ describe('worker processes (RUNHOOK_WORKER_PROCESSES)', () => {
     const pid = server.process.pid as number;
     await waitFor(() => childrenOf(pid).length === 1, { message: 'the worker process did not start' });
 
+    const [worker] = childrenOf(pid);
+    // Ready, not only forked: otherwise the api process could run everything before the worker claims anything.
+    await waitFor(() => server?.output().includes('started without HTTP (roles: worker)'), { timeoutMs: 30_000, message: 'the worker process did not get ready' });
     const threads = await Promise.all([1, 2, 3, 4].map(() => client.threads.create()));
     const streams = threads.map(async (thread, index) => {
       const events: string[] = [];
+      let runId = '';
       for await (const chunk of client.runs.stream(thread.thread_id, 'agent', { input: HUMAN(`hello ${index}`), streamMode: ['messages-tuple', 'values'] })) {
         events.push(chunk.event);
+        if (chunk.event === 'metadata') runId = (chunk.data as { run_id: string }).run_id;
       }
-      return events;
+      return { events, runId };
     });
-    for (const events of await Promise.all(streams)) {
+    const streamed = await Promise.all(streams);
+    for (const { events } of streamed) {
       expect(events[0]).toBe('metadata');
       expect(events).toContain('messages');
       expect(events.at(-1)).toBe('values');
     }
+    // The forked worker logs each run it executes with its own pid: at least one of these ran there, not in the api.
+    const executedByWorker = streamed.filter(({ runId }) => server?.output().includes(`run ${runId} executed by worker process pid ${worker}`));
+    expect(worker).not.toBe(pid);
+    expect(executedByWorker.length).toBeGreaterThan(0);
+    expect(server.output()).not.toContain(`executed by worker process pid ${pid}`);
     const waited = (await client.runs.wait(null, 'agent', { input: HUMAN('waited') })) as { messages: { content: string }[] };
     expect(waited.messages.at(-1)?.content).toBe('echo: waited');
 

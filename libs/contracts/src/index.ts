@@ -3,6 +3,7 @@ import './lib/common/reflect-metadata.check';
 
 export * from './lib/common/common.types';
 export * from './lib/common/contract-validation.util';
+export * from './lib/common/runnable-config.validator';
 
 export * from './lib/assistants/assistant.types';
 export * from './lib/assistants/assistant-versions.dto';
@@ -29,6 +30,9 @@ export * from './lib/crons/cron.types';
 export * from './lib/crons/create-cron.dto';
 export * from './lib/crons/cron-payload.dto';
 export * from './lib/crons/search-crons.dto';
+
+export * from './lib/store/store.dto';
+export * from './lib/store/store.types';
 
 export * from './lib/webhooks/webhook.types';
 export * from './lib/webhooks/search-deliveries.dto';

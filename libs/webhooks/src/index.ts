@@ -20,3 +20,4 @@ export {
 export type { NextRetryDelayInput } from './lib/retry-schedule';
 export { classifyAddress, isPublicAddress } from './lib/address-classification';
 export type { AddressClass } from './lib/address-classification';
+export { REDACTED, redactCredentials, redactCredentialsOrNull } from './lib/redact-credentials';

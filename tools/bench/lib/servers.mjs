@@ -49,7 +49,7 @@ export async function startOurs({ repo, runDir, label = 'runhook', nodeArgs = []
     PORT: String(port),
     HOST: '127.0.0.1',
     DATABASE_URL: join(dbDir, 'runhook.sqlite'),
-    LANGGRAPH_CONFIG: join(repo, 'langgraph.json'),
+    RUNHOOK_CONFIG: join(repo, 'langgraph.json'),
     ...env,
   });
   const logFile = join(runDir, `${label}.log`);

@@ -1,35 +1,14 @@
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import type { AssistantGraph, AssistantSchemas } from '@runhook/contracts';
-import { getConfigTypeSchema, getInputTypeSchema, getOutputTypeSchema, getStateTypeSchema } from '@langchain/langgraph/zod/schema';
+import * as ownReaders from '@langchain/langgraph/zod/schema';
 import { GraphRegistry, type RunnableGraph } from '../graphs/graph-registry.service';
 import { AssistantsService } from './assistants.service';
-
-type JsonSchema = Record<string, unknown>;
-
-/** Annotation-based states carry no types at run time: list their channels so clients see the keys. */
-function channelSchema(graph: RunnableGraph, title: string): JsonSchema | null {
-  const channels = (graph as unknown as { builder?: { channels?: Record<string, unknown> } }).builder?.channels;
-  if (!channels) return null;
-  const properties = Object.fromEntries(
-    Object.keys(channels)
-      .filter((key) => !key.startsWith('__'))
-      .map((key) => [key, {}]),
-  );
-  return { title, type: 'object', properties };
-}
-
-function schemaOf(graph: RunnableGraph, read: (graph: unknown) => unknown, title: string): JsonSchema | null {
-  try {
-    const schema = read(graph) as JsonSchema | undefined;
-    if (schema) return schema;
-  } catch {
-    // Not a zod-typed graph: fall through to the channel list.
-  }
-  return channelSchema(graph, title);
-}
+import { extractGraphSchemas, type GraphSchemaSet, type SchemaReaders } from './graph-schemas';
 
 @Injectable()
 export class AssistantGraphService {
+  private readonly readers = new Map<string, Promise<SchemaReaders>>();
+
   constructor(
     private readonly assistants: AssistantsService,
     private readonly graphs: GraphRegistry,
@@ -50,31 +29,40 @@ export class AssistantGraphService {
   async schemas(idOrGraph: string): Promise<AssistantSchemas> {
     const assistant = await this.assistants.get(idOrGraph);
     const graph = await this.graphs.get(assistant.graph_id, { configurable: {} });
+    const schemas = extractGraphSchemas(graph, await this.readersFor(assistant.graph_id));
     return {
       graph_id: assistant.graph_id,
-      input_schema: schemaOf(graph, getInputTypeSchema, 'Input'),
-      output_schema: schemaOf(graph, getOutputTypeSchema, 'Output'),
-      state_schema: schemaOf(graph, getStateTypeSchema, 'State'),
-      config_schema: schemaOf(graph, getConfigTypeSchema, 'Config') ?? { title: 'Config', type: 'object', properties: {} },
-      context_schema: null,
+      input_schema: schemas.input,
+      output_schema: schemas.output,
+      state_schema: schemas.state,
+      config_schema: schemas.config ?? { title: 'Config', type: 'object', properties: {} },
+      // A JS graph's context schema is its config schema (LangGraph.js declares one `context` for both).
+      context_schema: schemas.config,
     };
   }
 
-  async subgraphs(idOrGraph: string, namespace: string | undefined, recurse: boolean): Promise<Record<string, AssistantSchemas>> {
+  /** `{namespace: {state, input, output, config}}`, the shape the LangGraph server answers. */
+  async subgraphs(idOrGraph: string, namespace: string | undefined, recurse: boolean): Promise<Record<string, GraphSchemaSet>> {
     const assistant = await this.assistants.get(idOrGraph);
     const graph = await this.load(idOrGraph);
-    const result: Record<string, AssistantSchemas> = {};
+    const readers = await this.readersFor(assistant.graph_id);
+    const result: Record<string, GraphSchemaSet> = {};
     for await (const [name, subgraph] of graph.getSubgraphsAsync(namespace, recurse)) {
-      result[name] = {
-        graph_id: assistant.graph_id,
-        input_schema: schemaOf(subgraph, getInputTypeSchema, 'Input'),
-        output_schema: schemaOf(subgraph, getOutputTypeSchema, 'Output'),
-        state_schema: schemaOf(subgraph, getStateTypeSchema, 'State'),
-        config_schema: schemaOf(subgraph, getConfigTypeSchema, 'Config'),
-        context_schema: null,
-      };
+      result[name] = extractGraphSchemas(subgraph, readers);
     }
     return result;
+  }
+
+  /** The project's own schema readers: LangGraph's Zod registry lives in the copy the graph was built with. */
+  private readersFor(graphId: string): Promise<SchemaReaders> {
+    let readers = this.readers.get(graphId);
+    if (!readers) {
+      readers = this.graphs
+        .importBesideGraph(graphId, '@langchain/langgraph/zod/schema')
+        .then((own) => (own && typeof own['getStateTypeSchema'] === 'function' ? (own as unknown as SchemaReaders) : ownReaders));
+      this.readers.set(graphId, readers);
+    }
+    return readers;
   }
 
   private async load(idOrGraph: string): Promise<RunnableGraph> {

@@ -11,6 +11,7 @@ import {
 import type { Response } from 'express';
 import { parseBooleanFlag, selectFields } from '../common/json';
 import { setPaginationHeaders } from '../common/pagination';
+import { ThreadLifecycleService } from '../threads/thread-lifecycle.service';
 import { AssistantGraphService } from './assistant-graph.service';
 import { AssistantsService } from './assistants.service';
 
@@ -20,6 +21,7 @@ export class AssistantsController {
   constructor(
     private readonly assistants: AssistantsService,
     private readonly graphs: AssistantGraphService,
+    private readonly threads: ThreadLifecycleService,
   ) {}
 
   @Post()
@@ -54,8 +56,9 @@ export class AssistantsController {
 
   @Delete(':assistantId')
   @HttpCode(204)
-  async delete(@Param('assistantId') assistantId: string): Promise<void> {
-    await this.assistants.delete(assistantId);
+  async delete(@Param('assistantId') assistantId: string, @Query('delete_threads') deleteThreads?: string): Promise<void> {
+    const deleted = await this.assistants.delete(assistantId);
+    if (parseBooleanFlag(deleteThreads)) await this.threads.deleteThreadsOf(deleted);
   }
 
   @Get(':assistantId/graph')

@@ -28,11 +28,13 @@ export class AssistantsService {
   async ensureSystemAssistants(): Promise<void> {
     for (const graphId of this.graphs.graphIds()) {
       const now = this.clock.isoNow();
+      // Like the LangGraph server, LANGGRAPH_CONFIG seeds a system assistant when it is first created.
+      const defaults = this.graphs.defaultsFor(graphId);
       await this.repository.insert({
         assistant_id: defaultAssistantId(graphId),
         graph_id: graphId,
-        config: {},
-        context: {},
+        config: defaults.config,
+        context: defaults.context,
         metadata: { created_by: 'system' },
         version: 1,
         name: graphId,
@@ -77,12 +79,15 @@ export class AssistantsService {
   }
 
   /**
-   * The assistant a run (or a cron firing) executes, without the caller's `assistants:read` filters: as in the
-   * reference, a run is authorized as `threads:create_run`, so a user may run a graph's system assistant.
+   * The assistant a run is to execute. Like the reference, a run names an assistant that does not
+   * exist (a uuid or an unknown graph id alike) or whose graph is no longer served: 404. Read without the caller's
+   * `assistants:read` filters: a run is authorized as `threads:create_run`, so a user may run a system assistant.
    */
-  async getForRun(idOrGraph: string): Promise<Assistant> {
+  async getRunnable(idOrGraph: string): Promise<Assistant> {
+    if (!isUuid(idOrGraph) && !this.graphs.has(idOrGraph)) throw new NotFoundException({ detail: `Assistant ${idOrGraph} not found` });
     const assistant = await this.repository.get(this.resolveId(idOrGraph));
     if (!assistant) throw new NotFoundException({ detail: `Assistant ${idOrGraph} not found` });
+    this.assertGraph(assistant.graph_id);
     return assistant;
   }
 
@@ -109,13 +114,15 @@ export class AssistantsService {
     return updated;
   }
 
-  async delete(idOrGraph: string): Promise<void> {
+  /** Answers the deleted assistant's id (a graph id resolves to its system assistant's). */
+  async delete(idOrGraph: string): Promise<string> {
     const assistantId = this.resolveId(idOrGraph);
     const missing = `Assistant ${idOrGraph} not found`;
     await this.auth.authorizeOne('assistants', 'delete', { assistant_id: assistantId }, async () => (await this.repository.get(assistantId))?.metadata, missing);
     if (!(await this.repository.delete(assistantId))) {
       throw new NotFoundException({ detail: `Assistant ${idOrGraph} not found` });
     }
+    return assistantId;
   }
 
   async search(body: SearchAssistantsDto): Promise<AssistantPage> {

@@ -8,7 +8,7 @@ const FIXTURE = join(__dirname, '../../test/fixtures/auth');
 
 // The server imports the fixture through tsx; jest compiles it itself, so the test hands the same export over.
 async function loadedService(): Promise<AuthService> {
-  const service = new AuthService(loadAppConfig({ LANGGRAPH_CONFIG: join(FIXTURE, 'langgraph.json'), DATABASE_URL: ':memory:' }, FIXTURE));
+  const service = new AuthService(loadAppConfig({ RUNHOOK_CONFIG: join(FIXTURE, 'langgraph.json'), DATABASE_URL: ':memory:' }, FIXTURE));
   service.install(auth);
   return service;
 }
@@ -61,7 +61,7 @@ describe('AuthService with the fixture project auth', () => {
   });
 
   it('refuses an export that is not an Auth', () => {
-    expect(() => new AuthService(loadAppConfig({ LANGGRAPH_CONFIG: join(FIXTURE, 'langgraph.json'), DATABASE_URL: ':memory:' }, FIXTURE)).install({ authenticate: () => 'x' })).toThrow(
+    expect(() => new AuthService(loadAppConfig({ RUNHOOK_CONFIG: join(FIXTURE, 'langgraph.json'), DATABASE_URL: ':memory:' }, FIXTURE)).install({ authenticate: () => 'x' })).toThrow(
       /is not an Auth/,
     );
   });

@@ -1,5 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { BaseLangGraphError } from '@langchain/langgraph';
+import { redactCredentials } from '@runhook/webhooks';
 import type { Response } from 'express';
+import { isDatabaseError } from './database-errors';
 
 interface BodyParserError {
   type?: string;
@@ -43,7 +46,15 @@ export class HttpExceptionFilter implements ExceptionFilter {
       const status = exception.status ?? exception.statusCode ?? HttpStatus.BAD_REQUEST;
       return { status, detail: `Invalid request body: ${exception.message ?? exception.type}` };
     }
-    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    if (isDatabaseError(exception)) {
+      this.logger.error(`database error: ${redactCredentials(exception.message)}`);
+      return { status: HttpStatus.SERVICE_UNAVAILABLE, detail: `The database failed this request (${redactCredentials(exception.message)}); try again` };
+    }
+    // LangGraph refusing what a request asked of a graph (a state update naming no node, an unusable value).
+    if (exception instanceof BaseLangGraphError) {
+      return { status: HttpStatus.UNPROCESSABLE_ENTITY, detail: `${exception.name}: ${redactCredentials(exception.message)}` };
+    }
+    this.logger.error(redactCredentials(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)));
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, detail: 'Internal server error' };
   }
 }

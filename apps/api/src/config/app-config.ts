@@ -2,7 +2,9 @@ import { Inject } from '@nestjs/common';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from './config-error';
 import { type CronSettings, loadCronSettings } from './cron-config';
+import { assertNotOldStylePath, type GraphDefaults, parseGraphDefaults } from './graph-defaults';
 import { LanggraphConfig, loadLanggraphConfig } from './langgraph-config';
+import { withProjectEnv } from './project-env';
 import { loadWebhookSettings, type WebhookSettings } from './webhook-config';
 
 export const RUNHOOK_VERSION = '0.1.0';
@@ -13,6 +15,8 @@ export interface DatabaseConfig {
   kind: 'sqlite' | 'postgres';
   /** File path for SQLite, connection string for PostgreSQL. */
   location: string;
+  /** SQLite only: `full` fsyncs the commits that end runs or write the outbox, `normal` none. */
+  sqliteSynchronous: 'normal' | 'full';
 }
 
 export interface AppConfig {
@@ -25,6 +29,8 @@ export interface AppConfig {
   selfUrl: string;
   database: DatabaseConfig;
   langgraph: LanggraphConfig;
+  /** LANGGRAPH_CONFIG: the config and context each graph's system assistant starts with. */
+  graphDefaults: Record<string, GraphDefaults>;
   roles: ReadonlySet<Role>;
   worker: {
     concurrency: number;
@@ -36,7 +42,17 @@ export interface AppConfig {
     /** This process was forked as a worker: it reports run events over IPC. */
     isForkedWorker: boolean;
   };
-  stream: { heartbeatMs: number };
+  stream: {
+    heartbeatMs: number;
+    /** Unsent SSE bytes held for one slow client before it is dropped. */
+    maxBufferBytes: number;
+    /** How long an SSE client may stop reading before it is dropped. */
+    stallTimeoutMs: number;
+  };
+  /** How often expired threads (`ttl`) are swept. */
+  threads: { ttlSweepMs: number };
+  /** Largest request body accepted (RUNHOOK_MAX_BODY_BYTES); larger ones are answered 413. */
+  requestBody: { maxBytes: number };
   crons: CronSettings;
   webhooks: WebhookSettings;
   /** RUNHOOK_API_KEYS: when any is set, every route but /ok needs one of them in `x-api-key`. */
@@ -60,12 +76,18 @@ function integer(env: Env, key: string, fallback: number, min: number, max = Num
   return value;
 }
 
-function parseDatabase(url: string | undefined, cwd: string): DatabaseConfig {
-  if (!url) return { kind: 'sqlite', location: resolve(cwd, '.runhook', 'runhook.sqlite') };
-  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', location: url };
+function parseDatabase(env: Env, cwd: string): DatabaseConfig {
+  const url = env['DATABASE_URL'];
+  const synchronous = (env['RUNHOOK_SQLITE_SYNCHRONOUS'] || 'full').toLowerCase();
+  if (synchronous !== 'full' && synchronous !== 'normal') {
+    throw new ConfigError(`RUNHOOK_SQLITE_SYNCHRONOUS must be "full" or "normal", got "${env['RUNHOOK_SQLITE_SYNCHRONOUS']}"`);
+  }
+  const sqlite = (location: string): DatabaseConfig => ({ kind: 'sqlite', location, sqliteSynchronous: synchronous });
+  if (!url) return sqlite(resolve(cwd, '.runhook', 'runhook.sqlite'));
+  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', location: url, sqliteSynchronous: synchronous };
   const path = url.replace(/^sqlite:(\/\/)?/, '').replace(/^file:/, '');
   if (path === '') throw new ConfigError('DATABASE_URL names no file');
-  return { kind: 'sqlite', location: isAbsolute(path) ? path : resolve(cwd, path) };
+  return sqlite(isAbsolute(path) ? path : resolve(cwd, path));
 }
 
 function parseRoles(raw: string | undefined): ReadonlySet<Role> {
@@ -121,10 +143,13 @@ function parseApiKeys(raw: string | undefined): string[] {
 }
 
 /** Reads and validates every setting once, at start; nothing else reads process.env. */
-export function loadAppConfig(env: Env = process.env, cwd = process.cwd()): AppConfig {
+export function loadAppConfig(realEnv: Env = process.env, cwd = process.cwd()): AppConfig {
+  // Checked first: with an old-style path here, the missing ./langgraph.json would hide the real cause.
+  assertNotOldStylePath(realEnv['LANGGRAPH_CONFIG']);
+  const langgraph = loadLanggraphConfig(resolve(cwd, realEnv['RUNHOOK_CONFIG'] || 'langgraph.json'));
+  // As under the LangGraph CLI, the project's `env` is part of the server's environment (LANGGRAPH_CONFIG included).
+  const env = withProjectEnv(realEnv, langgraph.env);
   const port = integer(env, 'PORT', 2024, 0, 65535);
-  const langgraphPath = resolve(cwd, env['LANGGRAPH_CONFIG'] || 'langgraph.json');
-  const langgraph = loadLanggraphConfig(langgraphPath);
   const host = env['HOST'] || '127.0.0.1';
   const roles = parseRoles(env['RUNHOOK_ROLES']);
   assertRelativeWebhooksReachable(env, roles, langgraph);
@@ -132,8 +157,9 @@ export function loadAppConfig(env: Env = process.env, cwd = process.cwd()): AppC
     host,
     port,
     selfUrl: parseSelfUrl(env['RUNHOOK_SELF_URL'], host, port),
-    database: parseDatabase(env['DATABASE_URL'], cwd),
+    database: parseDatabase(env, cwd),
     langgraph,
+    graphDefaults: parseGraphDefaults(env['LANGGRAPH_CONFIG']),
     roles,
     worker: {
       concurrency: integer(env, 'N_JOBS_PER_WORKER', 10, 1, 1000),
@@ -143,7 +169,13 @@ export function loadAppConfig(env: Env = process.env, cwd = process.cwd()): AppC
       processes: integer(env, 'RUNHOOK_WORKER_PROCESSES', 0, 0, 64),
       isForkedWorker: env['RUNHOOK_FORKED_WORKER'] === '1',
     },
-    stream: { heartbeatMs: integer(env, 'STREAM_HEARTBEAT_MS', 5_000, 100) },
+    stream: {
+      heartbeatMs: integer(env, 'STREAM_HEARTBEAT_MS', 5_000, 100),
+      maxBufferBytes: integer(env, 'STREAM_MAX_BUFFER_BYTES', 4 * 1024 * 1024, 64 * 1024),
+      stallTimeoutMs: integer(env, 'STREAM_STALL_TIMEOUT_MS', 30_000, 100),
+    },
+    threads: { ttlSweepMs: integer(env, 'THREAD_TTL_SWEEP_MS', 60_000, 100) },
+    requestBody: { maxBytes: integer(env, 'RUNHOOK_MAX_BODY_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024) },
     crons: loadCronSettings((key, fallback, min, max) => integer(env, key, fallback, min, max)),
     webhooks: loadWebhookSettings(env, langgraph),
     apiKeys: parseApiKeys(env['RUNHOOK_API_KEYS']),

@@ -36,7 +36,7 @@ describe('parseAuthConfig', () => {
 });
 
 describe('RUNHOOK_API_KEYS', () => {
-  const env = { LANGGRAPH_CONFIG: join(DIR, 'langgraph.json') };
+  const env = { RUNHOOK_CONFIG: join(DIR, 'langgraph.json') };
   writeFileSync(join(DIR, 'langgraph.json'), JSON.stringify({ auth: { path: './auth.ts:auth' } }));
 
   it('is empty by default and split on whitespace', () => {
@@ -52,7 +52,7 @@ describe('RUNHOOK_API_KEYS', () => {
 
   it('reads http.enable_custom_route_auth', () => {
     writeFileSync(join(DIR, 'custom.json'), JSON.stringify({ http: { enable_custom_route_auth: true } }));
-    expect(loadAppConfig({ LANGGRAPH_CONFIG: join(DIR, 'custom.json') }, DIR).langgraph.http.enableCustomRouteAuth).toBe(true);
+    expect(loadAppConfig({ RUNHOOK_CONFIG: join(DIR, 'custom.json') }, DIR).langgraph.http.enableCustomRouteAuth).toBe(true);
     expect(loadAppConfig(env, DIR).langgraph.http.enableCustomRouteAuth).toBe(false);
   });
 });

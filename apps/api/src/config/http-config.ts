@@ -3,8 +3,8 @@ import { resolve } from 'node:path';
 import { ConfigError } from './config-error';
 
 /** The route groups `http.disable_<group>` can switch off. */
-export type RouteGroup = 'assistants' | 'threads' | 'runs' | 'store' | 'meta';
-export const ROUTE_GROUPS: readonly RouteGroup[] = ['assistants', 'threads', 'runs', 'store', 'meta'];
+export type RouteGroup = 'assistants' | 'threads' | 'runs' | 'store' | 'meta' | 'ui';
+export const ROUTE_GROUPS: readonly RouteGroup[] = ['assistants', 'threads', 'runs', 'store', 'meta', 'ui'];
 
 export interface CorsPolicy {
   /** `'*'` for any origin, else the exact origins (plus `allowOriginRegex`). */
@@ -33,7 +33,7 @@ export interface HttpConfig {
 export const RUNHOOK_EXPOSED_HEADERS = ['Content-Location', 'Location', 'X-Pagination-Total', 'X-Pagination-Next'];
 
 // Keys of the reference's `http` section that Runhook accepts and checks but does not act on.
-const ACCEPTED_BOOLEANS = ['disable_ui', 'disable_mcp', 'disable_a2a', 'disable_studio_auth'];
+const ACCEPTED_BOOLEANS = ['disable_mcp', 'disable_a2a', 'disable_studio_auth'];
 const ACCEPTED_OBJECTS = ['configurable_headers', 'logging_headers'];
 
 type Raw = Record<string, unknown>;

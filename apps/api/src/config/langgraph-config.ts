@@ -3,6 +3,9 @@ import { dirname, resolve } from 'node:path';
 import { type AuthConfig, parseAuthConfig } from './auth-config';
 import { ConfigError } from './config-error';
 import { type HttpConfig, parseHttpConfig } from './http-config';
+import { parseStoreConfig, type StoreSettings } from './store-config';
+import { parseUiConfig, type UiConfig } from './ui-config';
+import { readProjectEnv } from './project-env';
 
 export interface GraphSpec {
   /** Absolute path of the module that exports the graph. */
@@ -31,7 +34,17 @@ export interface LanggraphConfig {
   };
   http: HttpConfig;
   auth: AuthConfig;
+  /** Absent only in hand-made test configs; read it through storeSettingsOf. */
+  store?: StoreSettings;
+  ui?: UiConfig;
+  /** Variables from the `env` section, applied to the environment where it leaves gaps. */
+  env: Record<string, string>;
+  /** Said once at start: keys Runhook accepts but does not use, a missing .env file. */
+  warnings: string[];
 }
+
+/** Sections Runhook reads. Other keys the LangGraph CLI knows (dependencies, node_version, ...) are accepted. */
+const USED_KEYS = new Set(['graphs', 'env', 'http', 'store', 'auth', 'webhooks', 'ui', 'ui_config']);
 
 type Raw = Record<string, unknown>;
 
@@ -87,7 +100,7 @@ function parseUrlPolicy(raw: Raw): WebhookUrlPolicy {
   };
 }
 
-/** Reads `langgraph.json` in the shape the LangGraph CLI uses; a missing file means no graphs. */
+/** Reads `langgraph.json` in the shape the LangGraph CLI uses. */
 export function loadLanggraphConfig(path: string): LanggraphConfig {
   let raw: Raw = {};
   if (existsSync(path)) {
@@ -95,11 +108,13 @@ export function loadLanggraphConfig(path: string): LanggraphConfig {
       raw = asRecord(JSON.parse(readFileSync(path, 'utf8')), 'langgraph.json');
     } catch (error) {
       if (error instanceof ConfigError) throw error;
-      throw new ConfigError(`LANGGRAPH_CONFIG ${path} is not valid JSON: ${(error as Error).message}`);
+      throw new ConfigError(`RUNHOOK_CONFIG ${path} is not valid JSON: ${(error as Error).message}`);
     }
   } else {
-    throw new ConfigError(`LANGGRAPH_CONFIG ${path} does not exist`);
+    throw new ConfigError(`RUNHOOK_CONFIG ${path} does not exist`);
   }
+  const projectEnv = readProjectEnv(raw['env'], dirname(path));
+  const unused = Object.keys(raw).filter((key) => !USED_KEYS.has(key));
   const webhooks = asRecord(raw['webhooks'], 'webhooks');
   const headers = asRecord(webhooks['headers'], 'webhooks.headers');
   for (const [name, value] of Object.entries(headers)) {
@@ -118,5 +133,9 @@ export function loadLanggraphConfig(path: string): LanggraphConfig {
     },
     http: parseHttpConfig(raw['http'], dirname(path)),
     auth: parseAuthConfig(raw['auth'], dirname(path)),
+    store: parseStoreConfig(raw['store'], dirname(path)),
+    ui: parseUiConfig(raw, dirname(path)),
+    env: projectEnv.values,
+    warnings: [...unused.map((key) => `langgraph.json: "${key}" is not used by Runhook and is ignored`), ...projectEnv.warnings],
   };
 }

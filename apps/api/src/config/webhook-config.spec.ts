@@ -19,6 +19,8 @@ function langgraph(headers: Record<string, string> = {}, envPrefix = 'LG_WEBHOOK
     },
     http: parseHttpConfig({}, '.'),
     auth: NO_CUSTOM_AUTH,
+    env: {},
+    warnings: [],
   };
 }
 

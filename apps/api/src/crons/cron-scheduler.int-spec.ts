@@ -29,7 +29,7 @@ interface Instance {
 
 /** The whole app on a real SQLite file, without its timers (no scheduler or worker role): the test ticks by hand. */
 async function start(file: string, now: string): Promise<Instance> {
-  const config = loadAppConfig({ DATABASE_URL: file, RUNHOOK_ROLES: 'api', LANGGRAPH_CONFIG: join(REPO, 'langgraph.json') }, REPO);
+  const config = loadAppConfig({ DATABASE_URL: file, RUNHOOK_ROLES: 'api', RUNHOOK_CONFIG: join(REPO, 'langgraph.json') }, REPO);
   const clock = new ManualClock(Date.parse(now));
   // No HTTP and no graph imports: the scheduler only needs the stores and the run rules.
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, { clock }), { logger: ['error'] });
@@ -158,5 +158,37 @@ describe('CronScheduler claims (real SQLite file, controllable clock)', () => {
     a.clock.set('2026-01-01T10:00:00.100Z');
     expect(await a.sut.tick()).toMatchObject({ fired: 1 });
     expect(await a.crons.firings(healthy.cron_id, { limit: 1, offset: 0 })).toHaveLength(1);
+  });
+
+  it('a firing whose run cannot be prepared for a passing reason (database error) is retried at the next tick, not spent', async () => {
+    const cron = await a.crons.create(null, { assistant_id: 'agent', schedule: '* * * * *', webhook: 'http://127.0.0.1:9/hook' });
+    a.clock.set('2026-01-01T10:00:00.100Z');
+    a.db.exec('ALTER TABLE assistants RENAME TO assistants_away');
+    try {
+      expect(await a.sut.tick()).toMatchObject({ fired: 0, deferred: 1 });
+    } finally {
+      a.db.exec('ALTER TABLE assistants_away RENAME TO assistants');
+    }
+    expect(await a.crons.firings(cron.cron_id, { limit: 10, offset: 0 })).toEqual([]);
+    expect((await a.crons.get(cron.cron_id)).next_run_date).toBe('2026-01-01T10:00:00.000Z');
+
+    a.clock.set('2026-01-01T10:00:01.000Z');
+    expect(await a.sut.tick()).toMatchObject({ fired: 1, deferred: 0 });
+    const [firing] = await a.crons.firings(cron.cron_id, { limit: 10, offset: 0 });
+    expect(firing).toMatchObject({ scheduled_at: '2026-01-01T10:00:00.000Z', status: 'created' });
+    // Its provenance is the scheduler's, in columns of its own (client metadata cannot forge it).
+    expect(await a.runs.get(firing.run_id as string)).toMatchObject({ cron: { cron_id: cron.cron_id, scheduled_at: '2026-01-01T10:00:00.000Z' } });
+  });
+
+  it('a webhook host that does not resolve right now defers the firing; a bad webhook is refused at create and update', async () => {
+    const cron = await a.crons.create(null, { assistant_id: 'agent', schedule: '* * * * *', webhook: 'http://127.0.0.1:9/hook' });
+    a.db.prepare('UPDATE crons SET payload = ? WHERE cron_id = ?').run(JSON.stringify({ webhook: 'http://runhook-fence-test.invalid/hook' }), cron.cron_id);
+    a.clock.set('2026-01-01T10:00:00.100Z');
+    expect(await a.sut.tick()).toMatchObject({ fired: 0, deferred: 1, failed: 0 });
+    expect(await a.crons.firings(cron.cron_id, { limit: 10, offset: 0 })).toEqual([]);
+
+    await expect(a.crons.create(null, { assistant_id: 'agent', schedule: '* * * * *', webhook: 'ftp://example.com/hook' })).rejects.toMatchObject({ status: 422 });
+    await expect(a.crons.update(cron.cron_id, { webhook: 'http://user:secret@127.0.0.1:9/hook' })).rejects.toMatchObject({ status: 422 });
+    await expect(a.crons.update(cron.cron_id, { webhook: 'http://runhook-fence-test.invalid/hook' })).rejects.toMatchObject({ status: 422 });
   });
 });

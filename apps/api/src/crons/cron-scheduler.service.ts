@@ -1,6 +1,7 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { HttpException, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { RunCreateStatelessDto } from '@runhook/contracts';
+import { redactCredentials } from '@runhook/webhooks';
 import { BackgroundTimers } from '../common/background-timers';
 import { Clock } from '../common/clock';
 import { uuid5 } from '../common/ids';
@@ -25,6 +26,17 @@ export interface TickReport {
   stale: number;
   skipped: number;
   failed: number;
+  /** Slots whose run could not be prepared for a passing reason: left due, tried again at the next tick. */
+  deferred: number;
+}
+
+/**
+ * A firing whose run was refused by the rules (4xx: bad payload, unknown assistant, webhook policy) is
+ * recorded as spent. Anything else (a database error, a DNS failure of the webhook host) may pass: retry.
+ */
+export function isTransientPrepareFailure(failure: unknown): boolean {
+  if ((failure as { transient?: unknown })?.transient === true) return true;
+  return !(failure instanceof HttpException && failure.getStatus() < 500);
 }
 
 export function firingIds(cronId: string, scheduledAt: string): { runId: string; newThreadId: string } {
@@ -95,14 +107,14 @@ export class CronScheduler implements OnApplicationBootstrap, OnApplicationShutd
   /** One pass over the due crons at the clock's now. Each cron's errors stay its own. */
   async tick(): Promise<TickReport> {
     const nowMs = this.clock.now();
-    const report: TickReport = { fired: 0, duplicates: 0, stale: 0, skipped: 0, failed: 0 };
+    const report: TickReport = { fired: 0, duplicates: 0, stale: 0, skipped: 0, failed: 0, deferred: 0 };
     const due = await this.repository.listDue(new Date(nowMs).toISOString(), BATCH);
     for (const cron of due) {
       try {
         await this.fireCron(cron, nowMs, report);
       } catch (error) {
         report.failed++;
-        this.logger.error(`cron ${cron.cron_id} could not fire: ${(error as Error).message}`);
+        this.logger.error(redactCredentials(`cron ${cron.cron_id} could not fire: ${(error as Error).message}`));
       }
     }
     if (due.length === BATCH && report.failed < due.length) this.again = true;
@@ -143,9 +155,16 @@ export class CronScheduler implements OnApplicationBootstrap, OnApplicationShutd
       let error: string | null = null;
       try {
         run = await this.runs.prepare(cron.thread_id, this.runBody(cron, scheduledAt), firingIds(cron.cron_id, scheduledAt));
+        // Provenance lives in server-side columns only the scheduler writes; client metadata cannot claim it.
+        run.cron = { cron_id: cron.cron_id, scheduled_at: scheduledAt };
       } catch (failure) {
+        if (isTransientPrepareFailure(failure)) {
+          report.deferred++;
+          this.logger.warn(`cron ${cron.cron_id} at ${scheduledAt}: its run could not be prepared (${(failure as Error).message}); retrying at the next tick`);
+          return;
+        }
         error = (failure as Error).message;
-        this.logger.warn(`cron ${cron.cron_id} at ${scheduledAt}: its run was refused: ${error}`);
+        this.logger.warn(redactCredentials(`cron ${cron.cron_id} at ${scheduledAt}: its run was refused: ${error}`));
       }
       const firedMs = this.clock.now();
       const result = await this.repository.fire({

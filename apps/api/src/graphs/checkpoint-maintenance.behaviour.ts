@@ -70,6 +70,36 @@ export function describeCheckpointMaintenance(name: string, factory: StoreFactor
       expect(await store.checkpoints.latestCheckpointId(threadId)).toBe((await history(threadId))[0]);
     });
 
+    it('stores the run\'s configurable keys and metadata with each checkpoint, so history filters on them', async () => {
+      const threadId = randomUUID();
+      const runConfig = (runId: string, metadata: Record<string, unknown>) => ({
+        configurable: { thread_id: threadId, run_id: runId, graph_id: 'echo', assistant_id: 'a1', user_id: 'u1', api_key: 'sk-1' },
+        metadata,
+      });
+      await graph.invoke({ log: ['one'], last: 'one' }, runConfig('run-1', { origin: 'first' }));
+      await graph.invoke({ log: ['two'], last: 'two' }, runConfig('run-2', { origin: 'second' }));
+      const latest = await graph.getState(config(threadId));
+      expect(latest.metadata).toMatchObject({ run_id: 'run-2', thread_id: threadId, graph_id: 'echo', assistant_id: 'a1', user_id: 'u1', origin: 'second', source: 'loop' });
+      expect(latest.metadata).not.toHaveProperty('api_key');
+      const firstRun: string[] = [];
+      for await (const snapshot of graph.getStateHistory(config(threadId), { filter: { run_id: 'run-1' } })) firstRun.push(String((snapshot.metadata as Record<string, unknown> | undefined)?.['origin']));
+      expect(firstRun).toEqual(['first', 'first', 'first']);
+    });
+
+    it('keeps only the newest checkpoint of a thread, its state intact, and runs go on from it', async () => {
+      const threadId = randomUUID();
+      await say(threadId, 'one');
+      await say(threadId, 'two');
+      const before = await values(threadId);
+      const latest = (await history(threadId))[0];
+      await store.checkpoints.keepLatest(threadId);
+      expect(await history(threadId)).toEqual([latest]);
+      expect(await values(threadId)).toEqual(before);
+      expect(await store.checkpoints.latestCheckpointId(threadId)).toBe(latest);
+      await say(threadId, 'three');
+      expect((await values(threadId)).log).toEqual(['one', 'echo: one', 'two', 'echo: two', 'three', 'echo: three']);
+    });
+
     it('rolls back everything when there is no checkpoint to keep, and deletes a thread', async () => {
       const threadId = randomUUID();
       await say(threadId, 'one');

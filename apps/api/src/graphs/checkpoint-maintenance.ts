@@ -7,6 +7,8 @@ export abstract class CheckpointMaintenance {
   /** Deletes the thread's checkpoints newer than `afterCheckpointId` (all of them when null). */
   abstract deleteAfter(threadId: string, afterCheckpointId: string | null): Promise<void>;
   abstract deleteThread(threadId: string): Promise<void>;
+  /** Deletes all but the newest checkpoint of each namespace (root and subgraphs), and their writes. */
+  abstract keepLatest(threadId: string): Promise<void>;
   /** The id of the thread's newest root checkpoint, read without loading (and decoding) the state. */
   abstract latestCheckpointId(threadId: string): Promise<string | null>;
 }

@@ -1,14 +1,18 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { BaseCheckpointSaver, type LangGraphRunnableConfig } from '@langchain/langgraph';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { BaseCheckpointSaver, BaseStore, type LangGraphRunnableConfig } from '@langchain/langgraph';
 import type { Pregel } from '@langchain/langgraph/pregel';
 import { type AppConfig, InjectConfig } from '../config/app-config';
-import { importGraphExport } from './graph-loader';
+import type { GraphDefaults } from '../config/graph-defaults';
+import { applyProjectEnv } from '../config/project-env';
+import { GraphLoadError, importBesideGraph, importGraphExport } from './graph-loader';
+import { inGraphContext, registerSdkLogger } from './graph-logger';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type RunnableGraph = Pregel<any, any, any, any, any>;
 
 type GraphFactory = (config: LangGraphRunnableConfig) => unknown;
 
+// Graphs come from the project's own copy of @langchain/langgraph, so they are recognized by shape, not class.
 function isCompiledGraph(value: unknown): value is RunnableGraph {
   return typeof value === 'object' && value !== null && typeof (value as RunnableGraph).stream === 'function' &&
     typeof (value as RunnableGraph).getState === 'function';
@@ -17,6 +21,14 @@ function isCompiledGraph(value: unknown): value is RunnableGraph {
 function isUncompiledGraph(value: unknown): value is { compile: (options: object) => RunnableGraph } {
   return typeof value === 'object' && value !== null && typeof (value as { compile?: unknown }).compile === 'function';
 }
+
+/** `createAgent` returns a wrapper that looks like a graph and holds the real compiled graph in `.graph`. */
+function unwrapAgent(value: unknown): unknown {
+  const inner = (value as { graph?: unknown } | null)?.graph;
+  return isCompiledGraph(value) && isCompiledGraph(inner) ? inner : value;
+}
+
+const IN_CONTEXT = Symbol('runhook.graph-context');
 
 export class UnknownGraphError extends Error {}
 
@@ -27,12 +39,13 @@ export class UnknownGraphError extends Error {}
 @Injectable()
 export class GraphRegistry {
   private readonly logger = new Logger(GraphRegistry.name);
-  private readonly exports = new Map<string, unknown>();
+  private readonly exports = new Map<string, Promise<unknown>>();
   private readonly compiled = new Map<string, RunnableGraph>();
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly checkpointer: BaseCheckpointSaver,
+    @Optional() private readonly store?: BaseStore,
   ) {}
 
   graphIds(): string[] {
@@ -40,13 +53,30 @@ export class GraphRegistry {
   }
 
   has(graphId: string): boolean {
-    return graphId in this.config.langgraph.graphs;
+    // Own keys only: `constructor` or `__proto__` are not graphs.
+    return Object.hasOwn(this.config.langgraph.graphs, graphId);
   }
 
-  /** Imports every graph at start so a broken graph file stops the server with its name, not the first run. */
-  loadAll(): void {
+  /** The config and context LANGGRAPH_CONFIG gives the graph's system assistant. */
+  defaultsFor(graphId: string): GraphDefaults {
+    return this.config.graphDefaults?.[graphId] ?? { config: {}, context: {} };
+  }
+
+  /**
+   * Imports every graph at start so a broken graph file stops the server with its name, not the first run.
+   * The project's env and the SDK logger come first: graph modules read both while they are imported.
+   */
+  async loadAll(): Promise<void> {
+    // Forked worker processes load the same config: the api process has said it already.
+    if (!this.config.worker?.isForkedWorker) {
+      for (const warning of this.config.langgraph.warnings ?? []) new Logger('Config').warn(warning);
+    }
+    applyProjectEnv(this.config.langgraph.env ?? {});
+    registerSdkLogger();
     for (const graphId of this.graphIds()) {
-      this.exportOf(graphId);
+      const exported = await this.exportOf(graphId);
+      // A graph value (not a factory) is compiled now too, so a wrong export also stops the start.
+      if (typeof exported !== 'function') await this.get(graphId);
       this.logger.log(`graph "${graphId}" loaded`);
     }
   }
@@ -54,30 +84,61 @@ export class GraphRegistry {
   async get(graphId: string, runConfig: LangGraphRunnableConfig = {}): Promise<RunnableGraph> {
     const cached = this.compiled.get(graphId);
     if (cached) return cached;
-    const exported = this.exportOf(graphId);
+    const exported = await this.exportOf(graphId);
     const isFactory = typeof exported === 'function' && !isCompiledGraph(exported);
-    const value = isFactory ? await (exported as GraphFactory)(runConfig) : exported;
+    const value = isFactory ? await inGraphContext(graphId, () => (exported as GraphFactory)(runConfig)) : exported;
     const graph = this.attach(graphId, value);
     if (!isFactory) this.compiled.set(graphId, graph);
     return graph;
   }
 
-  private exportOf(graphId: string): unknown {
+  /** A package as the graph's module resolves it (the project's copy); null when it has none. */
+  importBesideGraph(graphId: string, specifier: string): Promise<Record<string, unknown> | null> {
     const spec = this.config.langgraph.graphs[graphId];
-    if (!spec) throw new UnknownGraphError(`Graph "${graphId}" is not registered`);
-    if (!this.exports.has(graphId)) this.exports.set(graphId, importGraphExport(graphId, spec));
-    return this.exports.get(graphId);
+    return spec ? importBesideGraph(spec, specifier) : Promise.resolve(null);
   }
 
-  private attach(graphId: string, value: unknown): RunnableGraph {
+  private exportOf(graphId: string): Promise<unknown> {
+    const spec = this.config.langgraph.graphs[graphId];
+    if (!spec) return Promise.reject(new UnknownGraphError(`Graph "${graphId}" is not registered`));
+    let loading = this.exports.get(graphId);
+    if (!loading) {
+      loading = inGraphContext(graphId, () => importGraphExport(graphId, spec));
+      this.exports.set(graphId, loading);
+    }
+    return loading;
+  }
+
+  private attach(graphId: string, exported: unknown): RunnableGraph {
+    const value = unwrapAgent(exported);
+    let graph: RunnableGraph;
     if (isUncompiledGraph(value) && !isCompiledGraph(value)) {
-      return value.compile({ checkpointer: this.checkpointer });
+      graph = value.compile({ checkpointer: this.checkpointer, store: this.store });
+    } else if (isCompiledGraph(value)) {
+      // The server owns persistence: a graph compiled without (or with its own) checkpointer uses ours.
+      value.checkpointer = this.checkpointer;
+      if (this.store) value.store = this.store;
+      graph = value;
+    } else {
+      const spec = this.config.langgraph.graphs[graphId];
+      throw new GraphLoadError(
+        `graph "${graphId}" (${spec?.modulePath}:${spec?.exportName}) is neither a compiled graph, a StateGraph, ` +
+          `a factory returning one nor a Promise of one`,
+      );
     }
-    if (!isCompiledGraph(value)) {
-      throw new Error(`Graph "${graphId}" is neither a compiled graph, a StateGraph nor a factory returning one`);
-    }
-    // The server owns persistence: a graph compiled without (or with its own) checkpointer uses ours.
-    value.checkpointer = this.checkpointer;
-    return value;
+    return this.logUnderGraphId(graphId, graph);
+  }
+
+  /** What a node logs through `getLogger()` during a run is tagged with the graph id. */
+  private logUnderGraphId(graphId: string, graph: RunnableGraph): RunnableGraph {
+    const marked = graph as RunnableGraph & { [IN_CONTEXT]?: boolean };
+    if (marked[IN_CONTEXT]) return graph;
+    const stream = graph.stream.bind(graph);
+    const streamEvents = graph.streamEvents.bind(graph);
+    graph.stream = ((...args: Parameters<typeof stream>) => inGraphContext(graphId, () => stream(...args))) as typeof graph.stream;
+    graph.streamEvents = ((...args: Parameters<typeof streamEvents>) =>
+      inGraphContext(graphId, () => streamEvents(...args))) as typeof graph.streamEvents;
+    marked[IN_CONTEXT] = true;
+    return graph;
   }
 }

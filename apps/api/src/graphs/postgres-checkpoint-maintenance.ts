@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PG_POOL, type PgPool, withTransaction } from '../persistence/postgres/pg-pool';
+import { PG_POOL, type PgClient, type PgPool, withTransaction } from '../persistence/postgres/pg-pool';
 import { CheckpointMaintenance } from './checkpoint-maintenance';
 
 /**
@@ -44,12 +44,23 @@ export class PostgresCheckpointMaintenance extends CheckpointMaintenance {
       await client.query('DELETE FROM checkpoint_writes WHERE thread_id = $1 AND checkpoint_id > $2', [threadId, bound]);
       // Blobs only the deleted checkpoints referenced must go too: a later run reaching the same
       // channel version would otherwise find the rolled-back value (the saver never overwrites a blob).
+      await deleteUnreferencedBlobs(client, threadId);
+    });
+  }
+
+  async keepLatest(threadId: string): Promise<void> {
+    await withTransaction(this.pool, async (client) => {
       await client.query(
-        `DELETE FROM checkpoint_blobs b WHERE b.thread_id = $1 AND NOT EXISTS (
-           SELECT 1 FROM checkpoints c CROSS JOIN LATERAL jsonb_each_text(c.checkpoint -> 'channel_versions') v
-           WHERE c.thread_id = b.thread_id AND c.checkpoint_ns = b.checkpoint_ns AND v.key = b.channel AND v.value = b.version)`,
+        `DELETE FROM checkpoints c WHERE c.thread_id = $1 AND c.checkpoint_id < (
+           SELECT MAX(k.checkpoint_id) FROM checkpoints k WHERE k.thread_id = c.thread_id AND k.checkpoint_ns = c.checkpoint_ns)`,
         [threadId],
       );
+      await client.query(
+        `DELETE FROM checkpoint_writes w WHERE w.thread_id = $1 AND NOT EXISTS (
+           SELECT 1 FROM checkpoints c WHERE c.thread_id = w.thread_id AND c.checkpoint_ns = w.checkpoint_ns AND c.checkpoint_id = w.checkpoint_id)`,
+        [threadId],
+      );
+      await deleteUnreferencedBlobs(client, threadId);
     });
   }
 
@@ -68,4 +79,14 @@ export class PostgresCheckpointMaintenance extends CheckpointMaintenance {
     );
     return result.rows[0]?.checkpoint_id ?? null;
   }
+}
+
+/** Channel values no remaining checkpoint of the thread points at. */
+async function deleteUnreferencedBlobs(client: PgClient, threadId: string): Promise<void> {
+  await client.query(
+    `DELETE FROM checkpoint_blobs b WHERE b.thread_id = $1 AND NOT EXISTS (
+       SELECT 1 FROM checkpoints c CROSS JOIN LATERAL jsonb_each_text(c.checkpoint -> 'channel_versions') v
+       WHERE c.thread_id = b.thread_id AND c.checkpoint_ns = b.checkpoint_ns AND v.key = b.channel AND v.value = b.version)`,
+    [threadId],
+  );
 }

@@ -44,6 +44,23 @@ export class SqliteCheckpointMaintenance extends CheckpointMaintenance {
     remove();
   }
 
+  async keepLatest(threadId: string): Promise<void> {
+    const prune = this.db.transaction(() => {
+      prepared(
+        this.db,
+        `DELETE FROM checkpoints WHERE thread_id = ? AND checkpoint_id < (
+           SELECT MAX(k.checkpoint_id) FROM checkpoints k WHERE k.thread_id = checkpoints.thread_id AND k.checkpoint_ns = checkpoints.checkpoint_ns)`,
+      ).run(threadId);
+      prepared(
+        this.db,
+        `DELETE FROM writes WHERE thread_id = ? AND NOT EXISTS (
+           SELECT 1 FROM checkpoints c WHERE c.thread_id = writes.thread_id AND c.checkpoint_ns = writes.checkpoint_ns
+           AND c.checkpoint_id = writes.checkpoint_id)`,
+      ).run(threadId);
+    });
+    prune();
+  }
+
   async latestCheckpointId(threadId: string): Promise<string | null> {
     const row = prepared(
       this.db,

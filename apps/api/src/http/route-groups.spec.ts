@@ -22,6 +22,8 @@ describe('routeGroupOf', () => {
     ['//runs/stream', 'runs'],
     ['/store/items', 'store'],
     ['/store/namespaces', 'store'],
+    ['/ui/agent', 'ui'],
+    ['/ui/agent/entrypoint.js', 'ui'],
     ['/info', 'meta'],
     ['/docs', 'meta'],
     ['/docs/swagger-ui.css', 'meta'],

@@ -14,7 +14,7 @@ export function routeGroupOf(path: string): RouteGroup | null {
   const [root, , sub, subsub] = segments;
   if (root === undefined) return null;
   if (META_ROOTS.has(root)) return 'meta';
-  if (root === 'assistants' || root === 'store' || root === 'runs') return root;
+  if (root === 'assistants' || root === 'store' || root === 'runs' || root === 'ui') return root;
   if (root !== 'threads') return null;
   if (sub === 'runs' || sub === 'commands' || (sub === 'stream' && subsub === 'events')) return 'runs';
   return 'threads';

@@ -12,7 +12,9 @@ export type Database = { kind: 'sqlite'; db: SqliteConnection } | { kind: 'postg
 export const DATABASE = Symbol('DATABASE');
 
 export async function openDatabase(config: AppConfig): Promise<Database> {
-  if (config.database.kind === 'sqlite') return { kind: 'sqlite', db: openSqlite(config.database.location) };
+  if (config.database.kind === 'sqlite') {
+    return { kind: 'sqlite', db: openSqlite(config.database.location, { synchronous: config.database.sqliteSynchronous }) };
+  }
   try {
     // Each concurrent run holds a connection only for its short transactions; leave room for HTTP and the scheduler.
     const store = await openPostgres(config.database.location, { max: Math.max(10, config.worker.concurrency + 5) });

@@ -159,4 +159,49 @@ export const SQLITE_MIGRATIONS: Migration[] = [
       CREATE INDEX cron_firings_fired ON cron_firings (fired_at);
     `,
   },
+  {
+    // The Store (BaseStore items for graphs and /store): a namespace is kept as its labels joined by '.', which no
+    // label may contain, so a namespace prefix is one index range. expires_at is epoch ms, so a read can refresh it in SQL.
+    version: 4,
+    sql: `
+      CREATE TABLE store_items (
+        prefix TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        ttl_minutes REAL,
+        expires_at INTEGER,
+        PRIMARY KEY (prefix, key)
+      );
+      CREATE INDEX store_items_expires ON store_items (expires_at) WHERE expires_at IS NOT NULL;
+      CREATE INDEX store_items_updated ON store_items (updated_at);
+      CREATE TABLE store_vectors (
+        prefix TEXT NOT NULL,
+        key TEXT NOT NULL,
+        field TEXT NOT NULL,
+        embedding BLOB NOT NULL,
+        PRIMARY KEY (prefix, key, field),
+        FOREIGN KEY (prefix, key) REFERENCES store_items (prefix, key) ON DELETE CASCADE
+      );
+    `,
+  },
+  {
+    // Thread time to live (POST/PATCH /threads `ttl`): the sweeper finds due threads by ttl_expires_at.
+    version: 5,
+    sql: `
+      ALTER TABLE threads ADD COLUMN ttl_strategy TEXT;
+      ALTER TABLE threads ADD COLUMN ttl_minutes REAL;
+      ALTER TABLE threads ADD COLUMN ttl_expires_at TEXT;
+      CREATE INDEX threads_ttl_due ON threads (ttl_expires_at) WHERE ttl_expires_at IS NOT NULL;
+    `,
+  },
+  {
+    // Cron provenance of a run, written only by the scheduler: client metadata can claim neither a cron nor its webhook.
+    version: 6,
+    sql: `
+      ALTER TABLE runs ADD COLUMN cron_id TEXT;
+      ALTER TABLE runs ADD COLUMN cron_scheduled_at TEXT;
+    `,
+  },
 ];

@@ -1,5 +1,6 @@
 import type { BaseMessageChunk } from '@langchain/core/messages';
 import type { RunnableGraph } from '../graphs/graph-registry.service';
+import { shapeLibraryChunk } from './debug-events';
 import { type StreamPlan, eventName } from './stream-modes';
 
 export type Emit = (event: string, data: unknown) => void;
@@ -45,7 +46,7 @@ function forwardLibraryChunk(request: StreamRequest, summary: StreamSummary, nam
     if (plan.requested.has('messages-tuple')) emit(eventName('messages', namespace), data);
     return;
   }
-  if (plan.requested.has(mode)) emit(eventName(mode, namespace), data);
+  if (plan.requested.has(mode)) emit(eventName(mode, namespace), shapeLibraryChunk(mode, data));
 }
 
 /** The lean path: `graph.stream` with only the modes the client asked for. */

@@ -17,6 +17,8 @@ export interface PgRunRow {
   attempt: number;
   error: RunRecord['error'];
   final_values: unknown;
+  cron_id: string | null;
+  cron_scheduled_at: Date | null;
 }
 
 export function pgRowToRun(row: PgRunRow): Run {
@@ -41,12 +43,13 @@ export function pgRowToRecord(row: PgRunRow): RunRecord {
     ended_at: toIso(row.ended_at),
     error: row.error ?? null,
     final_values: row.final_values ?? null,
+    ...(row.cron_id && row.cron_scheduled_at ? { cron: { cron_id: row.cron_id, scheduled_at: toIso(row.cron_scheduled_at) } } : {}),
   };
 }
 
 /** Columns a RunRecord needs (everything but the queue's owner/lease bookkeeping). */
 export const RUN_COLUMNS =
-  'run_id, thread_id, assistant_id, created_at, updated_at, status, metadata, multitask_strategy, kwargs, started_at, ended_at, attempt, error, final_values';
+  'run_id, thread_id, assistant_id, created_at, updated_at, status, metadata, multitask_strategy, kwargs, started_at, ended_at, attempt, error, final_values, cron_id, cron_scheduled_at';
 
 /** RUN_COLUMNS of a `runs r` alias, for joins. */
 export const RUN_COLUMNS_OF_R = RUN_COLUMNS.split(', ')

@@ -5,8 +5,20 @@ import { jsonParam, PG_POOL, type PgClient, type PgPool, withTransaction } from 
 import type { RunEvent } from '../streaming/run-event';
 import { type PgRunRow, pgRowToRecord, pgRowToRun, RUN_COLUMNS, RUN_COLUMNS_OF_R } from './postgres-run-rows';
 import { insertDeliveryRowPg } from '../webhooks/postgres-deliveries.repository';
-import type { CancelAction, CancelRequest, CancelledRun, CreateRunCommand, CreateRunResult, RunRecord, RunResult, RunWebhookFactory } from './run-record';
-import { RunsRepository } from './runs.repository';
+import {
+  abandonedRunResult,
+  type CancelAction,
+  type CancelRequest,
+  type CancelledRun,
+  type CreateRunCommand,
+  type CreateRunResult,
+  type LeaseRenewal,
+  type RunFence,
+  type RunRecord,
+  type RunResult,
+  type RunWebhookFactory,
+} from './run-record';
+import { type ReclaimRequest, RunsRepository } from './runs.repository';
 
 const ACTIVE = "status IN ('pending', 'running')";
 
@@ -58,8 +70,9 @@ export class PostgresRunsRepository extends RunsRepository {
       }
     }
     await client.query(
-      `INSERT INTO runs (run_id, thread_id, assistant_id, created_at, updated_at, status, metadata, multitask_strategy, kwargs)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      `INSERT INTO runs (run_id, thread_id, assistant_id, created_at, updated_at, status, metadata, multitask_strategy, kwargs,
+         cron_id, cron_scheduled_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [
         run.run_id,
         run.thread_id,
@@ -70,6 +83,8 @@ export class PostgresRunsRepository extends RunsRepository {
         jsonParam(run.metadata ?? {}),
         run.multitask_strategy,
         jsonParam(run.kwargs ?? {}),
+        command.cron?.cron_id ?? null,
+        command.cron?.scheduled_at ?? null,
       ],
     );
     await client.query("UPDATE threads SET status = 'busy', metadata = metadata || $2::jsonb, config = $3, updated_at = $4 WHERE thread_id = $1", [
@@ -125,54 +140,65 @@ export class PostgresRunsRepository extends RunsRepository {
     return rows[0]?.due ? rows[0].due.getTime() : null;
   }
 
-  async renewLeases(owner: string, runIds: string[], leaseUntilMs: number): Promise<{ run_id: string; action: string }[]> {
-    if (runIds.length === 0) return [];
-    await this.pool.query("UPDATE runs SET lease_until = $1 WHERE run_id = ANY($2::text[]) AND owner = $3 AND status = 'running'", [
-      leaseUntilMs,
-      runIds,
-      owner,
-    ]);
+  async renewLeases(owner: string, leases: Map<string, RunFence>, leaseUntilMs: number): Promise<LeaseRenewal> {
+    if (leases.size === 0) return { lost: [], cancels: [] };
+    const runIds = [...leases.keys()];
+    const renewed = await this.pool.query<{ run_id: string }>(
+      `UPDATE runs SET lease_until = $1 FROM unnest($2::text[], $3::int[]) AS held(run_id, attempt)
+       WHERE runs.run_id = held.run_id AND runs.attempt = held.attempt AND runs.owner = $4 AND runs.status = 'running'
+       RETURNING runs.run_id`,
+      [leaseUntilMs, runIds, runIds.map((runId) => leases.get(runId)?.attempt ?? 0), owner],
+    );
+    const held = new Set(renewed.rows.map((row) => row.run_id));
     const { rows } = await this.pool.query<{ run_id: string; action: string }>(
       "SELECT run_id, cancel_action AS action FROM runs WHERE owner = $1 AND status = 'running' AND cancel_action IS NOT NULL",
       [owner],
     );
-    return rows;
+    return { lost: runIds.filter((runId) => !held.has(runId)), cancels: rows };
   }
 
-  async reclaimExpired(nowMs: number, maxAttempts: number): Promise<{ requeued: string[]; exhausted: RunRecord[] }> {
+  async reclaimExpired(request: ReclaimRequest): Promise<{ requeued: string[]; exhausted: RunRecord[] }> {
     return withTransaction(this.pool, async (client) => {
       const expired = await client.query<PgRunRow>(
         `SELECT ${RUN_COLUMNS} FROM runs WHERE status = 'running' AND lease_until < $1 ORDER BY created_at FOR UPDATE SKIP LOCKED`,
-        [nowMs],
+        [request.nowMs],
       );
-      const exhausted = expired.rows.filter((row) => row.attempt >= maxAttempts).map(pgRowToRecord);
-      const requeued = expired.rows.filter((row) => row.attempt < maxAttempts).map((row) => row.run_id);
+      const exhausted = expired.rows.filter((row) => row.attempt >= request.maxAttempts).map(pgRowToRecord);
+      const requeued = expired.rows.filter((row) => row.attempt < request.maxAttempts).map((row) => row.run_id);
       if (requeued.length > 0) {
         await client.query("UPDATE runs SET status = 'pending', owner = NULL, lease_until = NULL WHERE run_id = ANY($1::text[])", [requeued]);
       }
-      return { requeued, exhausted };
+      const endedAt = new Date(request.nowMs).toISOString();
+      const ended: RunRecord[] = [];
+      for (const run of exhausted) {
+        // Every other writer locks the thread before its runs; this one holds the run already, so it never waits
+        // for a thread lock (that could deadlock): a thread busy right now is left to the next pass.
+        const thread = await client.query<{ state_values: Record<string, unknown> | null }>(
+          'SELECT state_values FROM threads WHERE thread_id = $1 FOR UPDATE SKIP LOCKED',
+          [run.thread_id],
+        );
+        if (!thread.rows[0] && (await client.query('SELECT 1 FROM threads WHERE thread_id = $1', [run.thread_id])).rows.length > 0) continue;
+        const values = thread.rows[0] ? { values: thread.rows[0].state_values } : null;
+        await this.endRun(client, run.run_id, run.thread_id, abandonedRunResult(run, endedAt, values, request.webhookFor));
+        ended.push(run);
+      }
+      return { requeued, exhausted: ended };
     });
   }
 
-  async finish(runId: string, result: RunResult): Promise<void> {
-    await withTransaction(this.pool, async (client) => {
-      // The outbox row goes with the run end, even when the run was deleted meanwhile (its thread was).
-      if (result.delivery) await insertDeliveryRowPg(client, result.delivery);
+  async finish(runId: string, result: RunResult, fence?: RunFence): Promise<boolean> {
+    return withTransaction(this.pool, async (client) => {
       const found = await client.query<{ thread_id: string }>('SELECT thread_id FROM runs WHERE run_id = $1', [runId]);
       const threadId = found.rows[0]?.thread_id;
-      if (!threadId) return;
-      await this.lockThread(client, threadId);
-      if (result.discard) {
-        await client.query('DELETE FROM run_events WHERE run_id = $1', [runId]);
-        await client.query('DELETE FROM runs WHERE run_id = $1', [runId]);
-      } else {
-        await client.query(
-          `UPDATE runs SET status = $2, ended_at = $3, updated_at = $3, error = $4, final_values = $5, owner = NULL, lease_until = NULL, cancel_action = NULL
-           WHERE run_id = $1`,
-          [runId, result.status, result.endedAt, jsonParam(result.error), jsonParam(result.finalValues)],
-        );
+      if (threadId) {
+        await this.lockThread(client, threadId);
+        const current = await client.query<{ status: string; attempt: number }>('SELECT status, attempt FROM runs WHERE run_id = $1 FOR UPDATE', [runId]);
+        const row = current.rows[0];
+        // A stale worker (its lease lapsed and another attempt took the run, or the run already ended) writes nothing.
+        if (row && fence && (row.status !== 'running' || row.attempt !== fence.attempt)) return false;
       }
-      if (result.thread) await this.writeThreadEnd(client, threadId, runId, result);
+      await this.endRun(client, runId, threadId ?? null, result);
+      return true;
     });
   }
 
@@ -234,13 +260,22 @@ export class PostgresRunsRepository extends RunsRepository {
     });
   }
 
-  async appendEvent(runId: string, event: RunEvent): Promise<void> {
-    await this.pool.query('INSERT INTO run_events (run_id, seq, event, data) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
-      runId,
-      event.seq,
-      event.event,
-      event.data,
-    ]);
+  async appendEvent(runId: string, event: RunEvent, fence?: RunFence): Promise<void> {
+    if (!fence) {
+      await this.pool.query('INSERT INTO run_events (run_id, seq, event, data) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+        runId,
+        event.seq,
+        event.event,
+        event.data,
+      ]);
+      return;
+    }
+    await this.pool.query(
+      `INSERT INTO run_events (run_id, seq, event, data)
+       SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM runs WHERE run_id = $1 AND attempt = $5 AND status = 'running')
+       ON CONFLICT DO NOTHING`,
+      [runId, event.seq, event.event, event.data, fence.attempt],
+    );
   }
 
   async listEvents(runId: string, afterSeq: number): Promise<RunEvent[]> {
@@ -249,6 +284,24 @@ export class PostgresRunsRepository extends RunsRepository {
       afterSeq,
     ]);
     return rows;
+  }
+
+  /** Writes a run end: the outbox row, the run (or its deletion) and the thread, inside the caller's transaction. */
+  private async endRun(client: PgClient, runId: string, threadId: string | null, result: RunResult): Promise<void> {
+    // The outbox row goes with the run end, even when the run was deleted meanwhile (its thread was).
+    if (result.delivery) await insertDeliveryRowPg(client, result.delivery);
+    if (!threadId) return;
+    if (result.discard) {
+      await client.query('DELETE FROM run_events WHERE run_id = $1', [runId]);
+      await client.query('DELETE FROM runs WHERE run_id = $1', [runId]);
+    } else {
+      await client.query(
+        `UPDATE runs SET status = $2, ended_at = $3, updated_at = $3, error = $4, final_values = $5, owner = NULL, lease_until = NULL, cancel_action = NULL
+         WHERE run_id = $1`,
+        [runId, result.status, result.endedAt, jsonParam(result.error), jsonParam(result.finalValues)],
+      );
+    }
+    if (result.thread) await this.writeThreadEnd(client, threadId, runId, result);
   }
 
   private async lockThread(client: PgClient, threadId: string): Promise<boolean> {

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { type AppConfig, InjectConfig } from '../config/app-config';
 import type { Interrupt, RunError } from '@runhook/contracts';
 import { Clock } from '../common/clock';
 import { RunSignals } from '../common/run-signals';
@@ -9,7 +10,7 @@ import { StreamBroker } from '../streaming/stream-broker';
 import { serializeError, toWireJson, toWireValue } from '../streaming/serialize';
 import { type StreamSummary, runGraphStream } from './graph-stream';
 import { graphInput, graphRunConfig } from './run-input';
-import type { CancelAction, RunRecord, RunResult, TerminalStatus } from './run-record';
+import type { CancelAction, RunFence, RunRecord, RunResult, TerminalStatus } from './run-record';
 import { RunsRepository } from './runs.repository';
 import { planStream } from './stream-modes';
 import { ThreadsRepository } from '../threads/threads.repository';
@@ -17,8 +18,14 @@ import { WebhookOutbox } from '../webhooks/webhook-outbox.service';
 
 export interface RunControl {
   signal: AbortSignal;
+  /** The attempt this execution was claimed as; every write it makes is conditional on it. */
+  fence: RunFence;
   /** Why the signal fired, once it has. */
   cancelAction(): CancelAction | null;
+  /** True once a renewal found the lease held by another worker (the signal fired for that). */
+  leaseLost(): boolean;
+  /** Renews the lease now; false when it is lost. Asked before writes outside the runs table. */
+  holdsLease(): Promise<boolean>;
 }
 
 interface FinalState {
@@ -41,16 +48,24 @@ export class RunExecutor {
     private readonly clock: Clock,
     private readonly outbox: WebhookOutbox,
     private readonly signals: RunSignals,
+    @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   async execute(run: RunRecord, control: RunControl): Promise<void> {
     const { kwargs } = run;
-    this.broker.open(run.run_id, { keepEvents: kwargs.resumable });
+    // A forked worker says which process ran each run, so operators (and the worker-processes e2e) can see the
+    // work left the api process. The single-process default logs nothing per run.
+    if (this.config.worker.isForkedWorker) this.logger.log(`run ${run.run_id} executed by worker process pid ${process.pid}`);
+    this.broker.open(run.run_id, { keepEvents: kwargs.resumable, executing: true });
     const emit = (event: string, data: unknown) => {
       // A background run nobody streams skips serializing its events (resumable runs always keep them).
       if (!kwargs.resumable && !this.broker.wants(run.run_id)) return;
       const published = this.broker.publish(run.run_id, event, toWireJson(data));
-      if (published && kwargs.resumable) void this.runs.appendEvent(run.run_id, published);
+      if (published && kwargs.resumable) {
+        this.runs.appendEvent(run.run_id, published, control.fence).catch((error: unknown) => {
+          this.logger.warn(`run ${run.run_id}: event ${published.seq} not stored: ${(error as Error).message}`);
+        });
+      }
     };
     let startCheckpointId: string | null = null;
     let graph: RunnableGraph | null = null;
@@ -80,7 +95,12 @@ export class RunExecutor {
     } catch (error) {
       failure = error;
     }
-    await this.complete(run, graph, control, failure, startCheckpointId, emit, summary);
+    try {
+      await this.complete(run, graph, control, failure, startCheckpointId, emit, summary);
+    } finally {
+      // After a failed end the run is retried from its lease; the channel is no longer this executor's.
+      this.broker.release(run.run_id);
+    }
   }
 
   private async complete(
@@ -92,6 +112,11 @@ export class RunExecutor {
     emit: (event: string, data: unknown) => void,
     summary: StreamSummary | null = null,
   ): Promise<void> {
+    if (control.leaseLost()) {
+      // Another worker executes the run now: this one ends nothing, announces nothing.
+      this.logger.warn(`run ${run.run_id}: attempt ${run.attempt} stopped after losing its lease; its end is left to the new owner`);
+      return;
+    }
     const action = control.signal.aborted ? (control.cancelAction() ?? 'interrupt') : null;
     const status: TerminalStatus = action ? 'interrupted' : failure ? 'error' : 'success';
     const error: RunError | null = status === 'error' ? serializeError(failure) : null;
@@ -99,7 +124,10 @@ export class RunExecutor {
       this.logger.warn(`run ${run.run_id} failed: ${error.error}: ${error.message}`);
       emit('error', error);
     }
-    if (action === 'rollback') await this.checkpoints.deleteAfter(run.thread_id, startCheckpointId);
+    if (action === 'rollback') {
+      if (!(await control.holdsLease())) return;
+      await this.checkpoints.deleteAfter(run.thread_id, startCheckpointId);
+    }
     const state =
       action === 'rollback' || !graph
         ? null
@@ -126,7 +154,10 @@ export class RunExecutor {
     }
     // A rolled-back run is deleted, yet its webhook still tells that it was interrupted.
     result.delivery = this.outbox.forRunEnd(run, { status, endedAt: result.endedAt, error, values: result.finalValues });
-    await this.runs.finish(run.run_id, result);
+    if (!(await this.runs.finish(run.run_id, result, control.fence))) {
+      this.logger.warn(`run ${run.run_id}: attempt ${run.attempt} ended after another worker took the run over; its end was not written`);
+      return;
+    }
     if (result.delivery) this.outbox.notify();
     if (run.kwargs.temporary) await this.deleteTemporaryThread(run.thread_id);
     this.broker.finish(run.run_id, { status, output: this.output(result, state) });

@@ -8,6 +8,36 @@ export interface RunRecord extends Run {
   ended_at: string | null;
   error: RunError | null;
   final_values: unknown;
+  /** Set only by the cron scheduler (server-side columns), never from client metadata. */
+  cron?: CronProvenance;
+}
+
+/** The cron firing a run came from. */
+export interface CronProvenance {
+  cron_id: string;
+  scheduled_at: string;
+}
+
+/**
+ * A claim's fencing token: the attempt number the run was claimed as. Every write an execution makes (lease
+ * renewal, events, checkpoint maintenance, the run end) carries it, and applies only while the run is still
+ * `running` under that attempt, so a worker that stalled past its lease changes nothing once another took over.
+ */
+export interface RunFence {
+  attempt: number;
+}
+
+/** Fencing outcome of a lease renewal. */
+export interface LeaseRenewal {
+  /** Runs this owner no longer holds under the given attempt: their execution must stop at once. */
+  lost: string[];
+  /** Runs someone asked to cancel meanwhile. */
+  cancels: { run_id: string; action: string }[];
+}
+
+/** The error of a run whose workers all stopped before it could end. */
+export function workerLostError(attempts: number): RunError {
+  return { error: 'WorkerLost', message: `Run abandoned: its worker stopped (crash or kill) during ${attempts} attempt(s)` };
 }
 
 export type CancelAction = 'interrupt' | 'rollback';
@@ -22,6 +52,8 @@ export interface CreateRunCommand {
   now: string;
   /** Builds the webhook delivery of each pending run this command cancels (multitask interrupt/rollback). */
   webhookFor?: RunWebhookFactory;
+  /** Only the cron scheduler sets this. */
+  cron?: CronProvenance;
 }
 
 export interface CancelledRun {
@@ -84,6 +116,29 @@ export interface CancelRequest {
 
 /** The Run as the API shows it, without the queue's bookkeeping. */
 export function toWireRun(record: RunRecord): Run {
-  const { attempt: _attempt, started_at: _started, ended_at: _ended, error: _error, final_values: _values, ...run } = record;
+  const { attempt: _attempt, started_at: _started, ended_at: _ended, error: _error, final_values: _values, cron: _cron, ...run } = record;
   return run;
+}
+
+/**
+ * The end of a run whose workers all stopped: an error (WorkerLost). Its thread, when it has one, keeps the
+ * values it had and turns `error`; the webhook tells the same. Written by the reclaim that finds it exhausted.
+ */
+export function abandonedRunResult(
+  run: RunRecord,
+  endedAt: string,
+  thread: { values: Record<string, unknown> | null } | null,
+  webhookFor: RunWebhookFactory | undefined,
+): RunResult {
+  const error = workerLostError(run.attempt);
+  const values = run.kwargs.temporary ? null : (thread?.values ?? null);
+  return {
+    status: 'error',
+    error,
+    finalValues: values,
+    endedAt,
+    discard: false,
+    thread: run.kwargs.temporary || !thread ? null : { status: 'error', values, interrupts: {}, error },
+    delivery: webhookFor?.(run, { status: 'error', endedAt, error, values }) ?? null,
+  };
 }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import type { Run } from '@runhook/contracts';
 import type { Request, Response } from 'express';
 import { parseBooleanFlag } from '../common/json';
@@ -16,6 +16,13 @@ const TERMINAL = new Set(['success', 'error', 'interrupted', 'timeout']);
 const POLL_MS = 100;
 /** How often a client of a run with a local channel checks the database, in case another replica runs it. */
 const WATCH_MS = 1_000;
+/** Consecutive failed reads of the database before a client is told the run cannot be followed. */
+const WATCH_FAILURES = 3;
+
+/** What a client hears when its run can no longer be read (the database is failing). */
+export function unavailable(error: unknown): { error: string; message: string } {
+  return { error: 'ServiceUnavailable', message: `The run could not be read from the database: ${(error as Error).message}` };
+}
 
 export interface RunPaths {
   /** `Content-Location`: the run resource. */
@@ -37,6 +44,8 @@ function outputOf(record: RunRecord): unknown {
 /** Answers clients that stream, wait on or join a run: SSE, long-poll JSON, disconnect handling. */
 @Injectable()
 export class RunResponder {
+  private readonly logger = new Logger(RunResponder.name);
+
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly broker: StreamBroker,
@@ -45,11 +54,23 @@ export class RunResponder {
     private readonly signals: RunSignals,
   ) {}
 
-  /** Streams the run's events; `afterSeq` replays from a `Last-Event-ID` (-1: from the start). */
-  stream(request: Request, response: Response, run: Run, paths: RunPaths, options: { afterSeq: number; cancelOnDisconnect: boolean }): void {
+  /**
+   * Streams the run's events; `afterSeq` replays from a `Last-Event-ID` (-1: from the start). Thread
+   * run streams and joins number every event (`id: 0` is the metadata), as the reference does; a
+   * stateless stream only when its events are kept (`stream_resumable`).
+   */
+  stream(
+    request: Request,
+    response: Response,
+    run: Run,
+    paths: RunPaths,
+    options: { afterSeq: number; cancelOnDisconnect: boolean; withIds?: boolean },
+  ): void {
     const writer = new SseWriter(response, {
       heartbeatMs: this.config.stream.heartbeatMs,
-      withIds: run.kwargs.resumable,
+      maxBufferBytes: this.config.stream.maxBufferBytes,
+      stallTimeoutMs: this.config.stream.stallTimeoutMs,
+      withIds: options.withIds ?? run.kwargs.resumable,
       headers: { 'Content-Location': paths.run, Location: paths.location },
     });
     writer.start();
@@ -58,12 +79,15 @@ export class RunResponder {
       finished = true;
       writer.end();
     };
-    const stop = this.follow(run.run_id, options.afterSeq, (event) => writer.send(event), done);
+    const stop = this.follow(run.run_id, options.afterSeq, (event) => writer.send(event), done, (error) => {
+      writer.sendRaw('error', JSON.stringify(unavailable(error)));
+      done();
+    });
     // `close` on the response fires when the client goes away (the request's fires once its body is read).
     response.on('close', () => {
       stop();
       writer.end();
-      if (!finished && options.cancelOnDisconnect) void this.service.cancelMany({ runIds: [run.run_id], action: 'interrupt' });
+      if (!finished && options.cancelOnDisconnect) this.cancelOnDisconnect(run.run_id);
     });
   }
 
@@ -78,6 +102,7 @@ export class RunResponder {
     this.stream(request, response, run, runPaths(run, stateless, 'stream'), {
       afterSeq: parseLastEventId(client.lastEventId),
       cancelOnDisconnect: parseBooleanFlag(client.cancelOnDisconnect),
+      withIds: true,
     });
   }
 
@@ -94,22 +119,36 @@ export class RunResponder {
       response.write('\n');
     }, this.config.stream.heartbeatMs);
     heartbeat.unref();
-    const stop = this.follow(run.run_id, Number.MAX_SAFE_INTEGER, () => undefined, (outcome) => {
+    const end = (output: unknown) => {
       finished = true;
       clearInterval(heartbeat);
-      response.end(JSON.stringify(outcome.output ?? null));
+      response.end(JSON.stringify(output ?? null));
+    };
+    const stop = this.follow(run.run_id, Number.MAX_SAFE_INTEGER, () => undefined, (outcome) => end(outcome.output), (error) => {
+      // Before the first keep-alive byte the status can still say so; after it, the body carries the error.
+      if (!response.headersSent) response.status(503);
+      end(response.headersSent ? { __error__: unavailable(error) } : { detail: unavailable(error).message });
     });
     response.on('close', () => {
       clearInterval(heartbeat);
       stop();
-      if (!finished && cancelOnDisconnect) void this.service.cancelMany({ runIds: [run.run_id], action: 'interrupt' });
+      if (!finished && cancelOnDisconnect) this.cancelOnDisconnect(run.run_id);
     });
   }
 
-  /** Resolves with the run's output once it has ended. */
+  /** Resolves with the run's output once it has ended; rejects with a 503 when the run cannot be read. */
   outcome(runId: string): Promise<unknown> {
-    return new Promise((resolve) => {
-      this.follow(runId, Number.MAX_SAFE_INTEGER, () => undefined, (outcome) => resolve(outcome.output));
+    return new Promise((resolve, reject) => {
+      this.follow(runId, Number.MAX_SAFE_INTEGER, () => undefined, (outcome) => resolve(outcome.output), (error) => {
+        reject(new ServiceUnavailableException({ detail: unavailable(error).message }));
+      });
+    });
+  }
+
+  /** A client that left asked for its run to stop; a failure is logged, never thrown into the void. */
+  private cancelOnDisconnect(runId: string): void {
+    this.service.cancelMany({ runIds: [runId], action: 'interrupt' }).catch((error: unknown) => {
+      this.logger.error(`run ${runId}: cancelling after the client left failed: ${(error as Error).message}`);
     });
   }
 
@@ -119,14 +158,21 @@ export class RunResponder {
    * (at once when there is no local channel, after a second otherwise), for runs another replica
    * executes: their stored events (resumable runs) and their final status.
    */
-  private follow(runId: string, afterSeq: number, onEvent: (event: RunEvent) => void, onDone: (outcome: RunOutcome) => void): () => void {
+  follow(
+    runId: string,
+    afterSeq: number,
+    onEvent: (event: RunEvent) => void,
+    onDone: (outcome: RunOutcome) => void,
+    onError: (error: unknown) => void,
+  ): () => void {
     let lastSeq = afterSeq;
     let done = false;
+    let failures = 0;
     let timer: NodeJS.Timeout | null = null;
     let unsubscribe: (() => void) | null = null;
     // A replica that ended the run says so (PostgreSQL NOTIFY): read it at once rather than at the next watch.
     const stopEndedSignal = this.signals.onEnded((endedRunId) => {
-      if (endedRunId === runId && !done) void watch();
+      if (endedRunId === runId && !done) watchSafely();
     });
     const stop = () => {
       done = true;
@@ -149,16 +195,31 @@ export class RunResponder {
       if (timer) clearTimeout(timer);
       const record = await this.runs.get(runId);
       for (const event of await this.runs.listEvents(runId, lastSeq)) deliver(event);
+      failures = 0;
       if (!record || TERMINAL.has(record.status)) {
         finish({ status: (record?.status ?? 'error') as RunOutcome['status'], output: record ? outputOf(record) : null });
         return;
       }
-      if (!done) timer = setTimeout(() => void watch(), unsubscribe ? WATCH_MS : POLL_MS).unref();
+      if (!done) timer = setTimeout(watchSafely, unsubscribe ? WATCH_MS : POLL_MS).unref();
     };
+    // A failed read is retried a few times (a database restart passes); then the client is told, and the
+    // process goes on serving everyone else.
+    function watchSafely(): void {
+      watch().catch((error: unknown) => {
+        if (done) return;
+        failures += 1;
+        if (failures < WATCH_FAILURES) {
+          timer = setTimeout(watchSafely, POLL_MS * failures).unref();
+          return;
+        }
+        stop();
+        onError(error);
+      });
+    }
     unsubscribe = this.broker.subscribe(runId, { onEvent: deliver, onDone: finish }, afterSeq);
     if (done) return stop;
-    if (unsubscribe) timer = setTimeout(() => void watch(), WATCH_MS).unref();
-    else void watch();
+    if (unsubscribe) timer = setTimeout(watchSafely, WATCH_MS).unref();
+    else watchSafely();
     return stop;
   }
 }

@@ -6,9 +6,8 @@ import { RunSignals } from '../common/run-signals';
 import { type AppConfig, InjectConfig } from '../config/app-config';
 import { StreamBroker } from '../streaming/stream-broker';
 import { RunExecutor } from './run-executor.service';
-import type { CancelAction, RunRecord } from './run-record';
+import { type CancelAction, type RunFence, type RunRecord, workerLostError } from './run-record';
 import { RunsRepository } from './runs.repository';
-import { ThreadsRepository } from '../threads/threads.repository';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service';
 
 /** Stateless runs outlive their temporary thread this long, so late joins and other replicas can read them. */
@@ -18,6 +17,10 @@ const PURGE_EVERY_MS = 600_000;
 interface ActiveRun {
   abort: AbortController;
   action: CancelAction | null;
+  /** The attempt this process claimed: the fencing token of every write of this execution. */
+  fence: RunFence;
+  /** Set when a renewal found the run no longer held under `fence`: another worker owns it now. */
+  leaseLost: boolean;
   done: Promise<void>;
 }
 
@@ -41,7 +44,6 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly runs: RunsRepository,
     private readonly executor: RunExecutor,
     private readonly broker: StreamBroker,
-    private readonly threads: ThreadsRepository,
     private readonly signals: RunSignals,
     private readonly clock: Clock,
     private readonly outbox: WebhookOutbox,
@@ -61,7 +63,9 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     this.timers.every(Math.max(200, Math.floor(leaseMs / 2)), () => this.reclaimExpired());
     this.timers.every(pollMs, () => this.wake());
     this.timers.every(PURGE_EVERY_MS, () => this.purgeDetached());
-    void this.reclaimExpired().then(() => this.wake());
+    this.reclaimExpired()
+      .catch((error: unknown) => this.logger.error(`re-queueing abandoned runs failed: ${(error as Error).message}`))
+      .finally(() => this.wake());
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -116,16 +120,41 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   private start(run: RunRecord): void {
+    // This process claimed the run again while an older attempt of its own still runs: that one is stale.
+    const older = this.active.get(run.run_id);
+    if (older) this.loseLease(run.run_id, older);
     const abort = new AbortController();
-    const entry: ActiveRun = { abort, action: null, done: Promise.resolve() };
+    const entry: ActiveRun = { abort, action: null, fence: { attempt: run.attempt }, leaseLost: false, done: Promise.resolve() };
     this.active.set(run.run_id, entry);
     entry.done = this.executor
-      .execute(run, { signal: abort.signal, cancelAction: () => entry.action })
+      .execute(run, {
+        signal: abort.signal,
+        fence: entry.fence,
+        cancelAction: () => entry.action,
+        leaseLost: () => entry.leaseLost,
+        holdsLease: () => this.holdsLease(run.run_id, entry),
+      })
       .catch((error: unknown) => this.logger.error(`run ${run.run_id} could not be ended: ${(error as Error).stack}`))
       .finally(() => {
-        this.active.delete(run.run_id);
+        if (this.active.get(run.run_id) === entry) this.active.delete(run.run_id);
         this.wake();
       });
+  }
+
+  /** Another worker holds the run now: stop this execution at once; it writes nothing more. */
+  private loseLease(runId: string, entry: ActiveRun): void {
+    if (entry.leaseLost) return;
+    entry.leaseLost = true;
+    this.logger.warn(`run ${runId}: lease of attempt ${entry.fence.attempt} lost (another worker holds it); stopping this execution`);
+    entry.abort.abort(new Error('Lease lost: the run is held by another worker'));
+  }
+
+  /** Renews one lease right before a write outside the runs table (checkpoints); false once it is lost. */
+  private async holdsLease(runId: string, entry: ActiveRun): Promise<boolean> {
+    if (entry.leaseLost) return false;
+    const renewal = await this.runs.renewLeases(this.owner, new Map([[runId, entry.fence]]), this.clock.now() + this.config.worker.leaseMs);
+    if (renewal.lost.includes(runId)) this.loseLease(runId, entry);
+    return !entry.leaseLost;
   }
 
   /** Delayed runs (`after_seconds`) get a timer for the moment they become due. */
@@ -135,10 +164,16 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     this.timers.armAt(this.stopped ? null : due, now, () => this.wake());
   }
 
-  private async renewLeases(): Promise<void> {
+  /** Extends the leases of the runs executing here (every third of RUN_LEASE_MS); a lease no longer held aborts its run. */
+  async renewLeases(): Promise<void> {
     if (this.active.size === 0) return;
     const until = this.clock.now() + this.config.worker.leaseMs;
-    const cancels = await this.runs.renewLeases(this.owner, [...this.active.keys()], until);
+    const held = new Map([...this.active].filter(([, entry]) => !entry.leaseLost).map(([runId, entry]) => [runId, entry.fence] as const));
+    const { lost, cancels } = await this.runs.renewLeases(this.owner, held, until);
+    for (const runId of lost) {
+      const entry = this.active.get(runId);
+      if (entry) this.loseLease(runId, entry);
+    }
     for (const cancel of cancels) this.cancelLocal(cancel.run_id, cancel.action === 'rollback' ? 'rollback' : 'interrupt');
   }
 
@@ -147,41 +182,24 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     if (purged > 0) this.logger.log(`purged ${purged} ended stateless run(s)`);
   }
 
-  private async reclaimExpired(): Promise<void> {
-    const { requeued, exhausted } = await this.runs.reclaimExpired(this.clock.now(), this.config.worker.maxAttempts);
+  /** Re-queues runs whose worker stopped renewing; those out of attempts end as WorkerLost in the same transaction. */
+  async reclaimExpired(): Promise<void> {
+    const { requeued, exhausted } = await this.runs.reclaimExpired({
+      nowMs: this.clock.now(),
+      maxAttempts: this.config.worker.maxAttempts,
+      webhookFor: this.outbox.forRunEnd,
+    });
     if (requeued.length > 0) {
       this.logger.warn(`re-queued ${requeued.length} run(s) whose worker stopped: ${requeued.join(', ')}`);
       this.wake();
     }
-    for (const run of exhausted) await this.failAbandoned(run);
+    if (exhausted.length === 0) return;
+    this.outbox.notify();
+    for (const run of exhausted) {
+      const error = workerLostError(run.attempt);
+      this.broker.finish(run.run_id, { status: 'error', output: { __error__: error } });
+      this.signals.ended(run.run_id);
+      this.logger.error(`run ${run.run_id}: ${error.message}`);
+    }
   }
-
-  private async failAbandoned(run: RunRecord): Promise<void> {
-    const error = {
-      error: 'WorkerLost',
-      message: `Run abandoned: its worker stopped (crash or kill) during ${run.attempt} attempt(s)`,
-    };
-    const thread = run.kwargs.temporary ? null : { status: 'error' as const, values: null, interrupts: {}, error };
-    const existing = run.kwargs.temporary ? null : await this.threadValues(run.thread_id);
-    const endedAt = this.clock.isoNow();
-    const delivery = this.outbox.forRunEnd(run, { status: 'error', endedAt, error, values: existing });
-    await this.runs.finish(run.run_id, {
-      status: 'error',
-      error,
-      finalValues: existing,
-      endedAt,
-      discard: false,
-      thread: thread ? { ...thread, values: existing } : null,
-      delivery,
-    });
-    if (delivery) this.outbox.notify();
-    this.broker.finish(run.run_id, { status: 'error', output: { __error__: error } });
-    this.signals.ended(run.run_id);
-    this.logger.error(`run ${run.run_id}: ${error.message}`);
-  }
-
-  private async threadValues(threadId: string): Promise<Record<string, unknown> | null> {
-    return (await this.threads.get(threadId))?.values ?? null;
-  }
-
 }

@@ -14,13 +14,23 @@ import { RunsService } from './runs.service';
 import { SqliteRunsRepository } from './sqlite-runs.repository';
 import { StatelessRunsController } from './stateless-runs.controller';
 import { ThreadRunsController } from './thread-runs.controller';
+import { ThreadStreamController } from './thread-stream.controller';
+import { ThreadStreamService } from './thread-stream.service';
 import { WorkerPool } from './worker-pool.service';
 
 @Module({
   // forwardRef: ThreadsModule imports this module back (see there).
-  imports: [AssistantsModule, GraphsModule, StreamingModule, WebhooksModule, forwardRef(() => ThreadsModule)],
-  controllers: [ThreadRunsController, StatelessRunsController],
-  providers: [adapterFor(RunsRepository, SqliteRunsRepository, PostgresRunsRepository), RunsService, RunExecutor, RunWorker, RunResponder, WorkerPool],
+  imports: [forwardRef(() => AssistantsModule), GraphsModule, StreamingModule, WebhooksModule, forwardRef(() => ThreadsModule)],
+  controllers: [ThreadRunsController, StatelessRunsController, ThreadStreamController],
+  providers: [
+    adapterFor(RunsRepository, SqliteRunsRepository, PostgresRunsRepository),
+    RunsService,
+    RunExecutor,
+    RunWorker,
+    RunResponder,
+    WorkerPool,
+    ThreadStreamService,
+  ],
   exports: [RunsService, RunWorker, WorkerPool, RunsRepository],
 })
 export class RunsModule {}

@@ -30,6 +30,9 @@ export function describeRunsRepository(name: string, factory: StoreFactory): voi
       return { run, result };
     }
 
+    /** The leases a worker holds: run id to the attempt it claimed. */
+    const held = (runId: string, attempt = 1) => new Map([[runId, { attempt }]]);
+
     const claimIds = async (owner: string, limit: number, now: number, lease = now + 30_000) =>
       (await store.runs.claim(owner, limit, ms(now), ms(lease))).map((r) => r.run_id);
 
@@ -89,7 +92,7 @@ export function describeRunsRepository(name: string, factory: StoreFactory): voi
         expect(cancelled).toHaveLength(2);
         expect(await store.runs.get(second.run.run_id)).toMatchObject({ status: 'interrupted', ended_at: at(3_000) });
         expect(await store.runs.get(first.run.run_id)).toMatchObject({ status: 'running' });
-        expect(await store.runs.renewLeases('w1', [first.run.run_id], ms(40_000))).toEqual([{ run_id: first.run.run_id, action: 'interrupt' }]);
+        expect(await store.runs.renewLeases('w1', held(first.run.run_id), ms(40_000))).toEqual({ lost: [], cancels: [{ run_id: first.run.run_id, action: 'interrupt' }] });
         expect(await store.runs.get(third.run.run_id)).toMatchObject({ status: 'pending' });
         expect((await store.threads.get(threadId))?.status).toBe('busy');
       });
@@ -107,7 +110,7 @@ export function describeRunsRepository(name: string, factory: StoreFactory): voi
           ]),
         );
         expect(await store.runs.get(second.run.run_id)).toBeNull();
-        expect(await store.runs.renewLeases('w1', [first.run.run_id], ms(40_000))).toEqual([{ run_id: first.run.run_id, action: 'rollback' }]);
+        expect(await store.runs.renewLeases('w1', held(first.run.run_id), ms(40_000))).toEqual({ lost: [], cancels: [{ run_id: first.run.run_id, action: 'rollback' }] });
       });
 
       it('enqueue: runs wait their turn and nothing is cancelled', async () => {
@@ -174,24 +177,13 @@ export function describeRunsRepository(name: string, factory: StoreFactory): voi
       it('renews only the owner’s leases; expired leases are re-queued and claimed again', async () => {
         const { run } = await enqueue(await thread(), 1_000);
         await claimIds('w1', 1, 2_000, 10_000);
-        expect(await store.runs.renewLeases('w1', [run.run_id], ms(20_000))).toEqual([]);
-        expect(await store.runs.renewLeases('w2', [run.run_id], ms(99_000))).toEqual([]);
-        expect(await store.runs.reclaimExpired(ms(15_000), 3)).toEqual({ requeued: [], exhausted: [] });
-        expect(await store.runs.reclaimExpired(ms(21_000), 3)).toEqual({ requeued: [run.run_id], exhausted: [] });
+        expect(await store.runs.renewLeases('w1', held(run.run_id), ms(20_000))).toEqual({ lost: [], cancels: [] });
+        expect(await store.runs.renewLeases('w2', held(run.run_id), ms(99_000))).toEqual({ lost: [run.run_id], cancels: [] });
+        expect(await store.runs.reclaimExpired({ nowMs: ms(15_000), maxAttempts: 3 })).toEqual({ requeued: [], exhausted: [] });
+        expect(await store.runs.reclaimExpired({ nowMs: ms(21_000), maxAttempts: 3 })).toEqual({ requeued: [run.run_id], exhausted: [] });
         expect(await store.runs.get(run.run_id)).toMatchObject({ status: 'pending', attempt: 1 });
         const [again] = await store.runs.claim('w2', 1, ms(22_000), ms(50_000));
         expect(again).toMatchObject({ run_id: run.run_id, attempt: 2, started_at: at(2_000) });
-      });
-
-      it('returns runs out of attempts for the caller to end, leaving them running', async () => {
-        const { run } = await enqueue(await thread(), 1_000);
-        await claimIds('w1', 1, 2_000, 3_000);
-        await store.runs.reclaimExpired(ms(4_000), 2);
-        await claimIds('w1', 1, 5_000, 6_000);
-        const { requeued, exhausted } = await store.runs.reclaimExpired(ms(7_000), 2);
-        expect(requeued).toEqual([]);
-        expect(exhausted).toEqual([expect.objectContaining({ run_id: run.run_id, attempt: 2, status: 'running' })]);
-        expect((await store.runs.get(run.run_id))?.status).toBe('running');
       });
     });
 
@@ -213,7 +205,7 @@ export function describeRunsRepository(name: string, factory: StoreFactory): voi
           values: { messages: ['hi', 'echo: hi'] },
           state_updated_at: at(3_000),
         });
-        expect(await store.runs.renewLeases('w1', [run.run_id], ms(9_000))).toEqual([]);
+        expect(await store.runs.renewLeases('w1', held(run.run_id), ms(9_000))).toEqual({ lost: [run.run_id], cancels: [] });
       });
 
       it('keeps the thread busy while other runs wait on it', async () => {
@@ -257,7 +249,7 @@ export function describeRunsRepository(name: string, factory: StoreFactory): voi
         expect(await store.runs.get(run.run_id)).toBeNull();
         expect(await store.runs.listEvents(run.run_id, 0)).toEqual([]);
         expect((await store.threads.get(threadId))?.status).toBe('busy');
-        await expect(store.runs.finish(randomUUID(), successResult(at(4_000)))).resolves.toBeUndefined();
+        await expect(store.runs.finish(randomUUID(), successResult(at(4_000)))).resolves.toBe(true);
       });
     });
 
@@ -270,6 +262,14 @@ export function describeRunsRepository(name: string, factory: StoreFactory): voi
         expect(await store.runs.get(run.run_id)).toMatchObject({ status: 'interrupted', ended_at: at(2_000) });
         expect((await store.threads.get(threadId))?.status).toBe('idle');
         expect(await store.runs.cancel({ runIds: [run.run_id], action: 'interrupt', now: at(3_000) })).toEqual([]);
+      });
+
+      it('takes an id list far past SQLite\'s bound-variable limit', async () => {
+        const threadId = await thread();
+        const { run } = await enqueue(threadId, 1_000);
+        const runIds = [...Array.from({ length: 40_000 }, () => randomUUID()), run.run_id];
+        const cancelled = await store.runs.cancel({ runIds, action: 'interrupt', now: at(2_000) });
+        expect(cancelled.map((c) => c.run_id)).toEqual([run.run_id]);
       });
 
       it('deletes pending runs on rollback', async () => {
@@ -290,7 +290,7 @@ export function describeRunsRepository(name: string, factory: StoreFactory): voi
         expect(running).toEqual([{ run_id: first.run.run_id, thread_id: threadId, wasRunning: true, action: 'interrupt' }]);
         expect(await store.runs.get(first.run.run_id)).toMatchObject({ status: 'running' });
         expect(await store.runs.get(second.run.run_id)).toMatchObject({ status: 'pending' });
-        expect(await store.runs.renewLeases('w1', [first.run.run_id], ms(50_000))).toEqual([{ run_id: first.run.run_id, action: 'interrupt' }]);
+        expect(await store.runs.renewLeases('w1', held(first.run.run_id), ms(50_000))).toEqual({ lost: [], cancels: [{ run_id: first.run.run_id, action: 'interrupt' }] });
         const pending = await store.runs.cancel({ status: 'pending', action: 'interrupt', now: at(6_000) });
         expect(pending.map((c) => c.run_id).sort()).toEqual([second.run.run_id, other.run.run_id].sort());
         // The thread stays busy: its running run has not stopped yet.

@@ -1,6 +1,23 @@
 import type { Run, RunStatus } from '@runhook/contracts';
 import type { RunEvent } from '../streaming/run-event';
-import type { CancelRequest, CancelledRun, CreateRunCommand, CreateRunResult, RunRecord, RunResult } from './run-record';
+import type {
+  CancelRequest,
+  CancelledRun,
+  CreateRunCommand,
+  CreateRunResult,
+  LeaseRenewal,
+  RunFence,
+  RunRecord,
+  RunResult,
+  RunWebhookFactory,
+} from './run-record';
+
+export interface ReclaimRequest {
+  nowMs: number;
+  maxAttempts: number;
+  /** Builds the delivery of each run that ends here out of attempts (written in the same transaction). */
+  webhookFor?: RunWebhookFactory;
+}
 
 /**
  * Storage port for runs. The runs table is the queue: claims, leases and the run-end transaction
@@ -13,17 +30,28 @@ export abstract class RunsRepository {
   abstract claim(owner: string, limit: number, nowMs: number, leaseUntilMs: number): Promise<RunRecord[]>;
   /** When the earliest delayed (`after_seconds`) pending run becomes due, if any. */
   abstract nextDueAt(nowMs: number): Promise<number | null>;
-  /** Extends the owner's leases; answers the runs someone asked to cancel meanwhile. */
-  abstract renewLeases(owner: string, runIds: string[], leaseUntilMs: number): Promise<{ run_id: string; action: string }[]>;
-  /** Re-queues runs whose owner stopped renewing; runs out of attempts are returned to be ended as errors. */
-  abstract reclaimExpired(nowMs: number, maxAttempts: number): Promise<{ requeued: string[]; exhausted: RunRecord[] }>;
-  abstract finish(runId: string, result: RunResult): Promise<void>;
+  /**
+   * Extends the owner's leases, each only while the run is still `running` under the attempt it was claimed as;
+   * answers the leases it no longer holds and the runs someone asked to cancel meanwhile.
+   */
+  abstract renewLeases(owner: string, leases: Map<string, RunFence>, leaseUntilMs: number): Promise<LeaseRenewal>;
+  /**
+   * Re-queues runs whose owner stopped renewing. Runs out of attempts end here as `error` (WorkerLost), with their
+   * thread and their delivery, in the same transaction; they are returned so the caller can tell their clients.
+   */
+  abstract reclaimExpired(request: ReclaimRequest): Promise<{ requeued: string[]; exhausted: RunRecord[] }>;
+  /**
+   * The run-end transaction: status, thread, outbox row. With a fence (every worker's end) it applies only while
+   * the run is `running` under that attempt and answers false otherwise, writing nothing and enqueueing nothing.
+   */
+  abstract finish(runId: string, result: RunResult, fence?: RunFence): Promise<boolean>;
   abstract get(runId: string): Promise<RunRecord | null>;
   abstract list(threadId: string, options: { limit: number; offset: number; status?: RunStatus }): Promise<Run[]>;
   abstract delete(runId: string): Promise<boolean>;
   /** Pending runs end at once; running ones are flagged for their worker and returned. */
   abstract cancel(request: CancelRequest): Promise<CancelledRun[]>;
-  abstract appendEvent(runId: string, event: RunEvent): Promise<void>;
+  /** With a fence, the event is stored only while the run is still `running` under that attempt. */
+  abstract appendEvent(runId: string, event: RunEvent, fence?: RunFence): Promise<void>;
   abstract listEvents(runId: string, afterSeq: number): Promise<RunEvent[]>;
   /** Deletes ended runs whose thread is gone (stateless runs) that ended before `endedBefore`; answers how many. */
   abstract purgeDetached(endedBefore: string): Promise<number>;

@@ -43,7 +43,10 @@ export class RunsService {
     const { run } = command;
     // Open the channel first: a client streaming this run must not miss its first event.
     this.broker.open(run.run_id, { keepEvents: run.kwargs.resumable || options.bufferEvents === true });
-    const result = await this.runs.createRun(command);
+    const result = await this.runs.createRun(command).catch((error: unknown) => {
+      this.broker.finish(run.run_id, { status: 'error', output: null });
+      throw error;
+    });
     if (result.kind !== 'created') {
       this.broker.finish(run.run_id, { status: 'error', output: null });
       if (result.kind === 'conflict') throw new ConflictException({ detail: BUSY_DETAIL });
@@ -60,7 +63,7 @@ export class RunsService {
   async prepare(threadId: string | null, body: RunCreateStatelessDto, ids: { runId?: string; newThreadId?: string } = {}): Promise<CreateRunCommand> {
     this.assertConsistent(threadId, body);
     if (body.webhook) await this.webhookUrls.assertAllowed(body.webhook);
-    const assistant = await this.assistants.getForRun(body.assistant_id);
+    const assistant = await this.assistants.getRunnable(body.assistant_id);
     const nowMs = this.clock.now();
     const now = new Date(nowMs).toISOString();
     const runId = ids.runId ?? uuid7(nowMs);

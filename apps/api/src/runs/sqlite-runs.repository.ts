@@ -2,11 +2,23 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Run, RunStatus } from '@runhook/contracts';
 import { parseJson } from '../common/json';
 import { prepared } from '../persistence/prepared';
+import { commitDurably } from '../persistence/sqlite-database';
 import { SQLITE, type SqliteConnection } from '../persistence/sqlite.tokens';
 import type { RunEvent } from '../streaming/run-event';
 import { insertDeliveryRow } from '../webhooks/sqlite-deliveries.repository';
-import type { CancelRequest, CancelledRun, CreateRunCommand, CreateRunResult, RunRecord, RunResult, RunWebhookFactory } from './run-record';
-import { RunsRepository } from './runs.repository';
+import {
+  abandonedRunResult,
+  type CancelRequest,
+  type CancelledRun,
+  type CreateRunCommand,
+  type CreateRunResult,
+  type LeaseRenewal,
+  type RunFence,
+  type RunRecord,
+  type RunResult,
+  type RunWebhookFactory,
+} from './run-record';
+import { type ReclaimRequest, RunsRepository } from './runs.repository';
 
 interface RunRow {
   run_id: string;
@@ -23,6 +35,8 @@ interface RunRow {
   attempt: number;
   error: string | null;
   final_values: string | null;
+  cron_id: string | null;
+  cron_scheduled_at: string | null;
 }
 
 function toRun(row: RunRow): Run {
@@ -47,6 +61,7 @@ function toRecord(row: RunRow): RunRecord {
     ended_at: row.ended_at,
     error: parseJson(row.error, null),
     final_values: parseJson(row.final_values, null),
+    ...(row.cron_id && row.cron_scheduled_at ? { cron: { cron_id: row.cron_id, scheduled_at: row.cron_scheduled_at } } : {}),
   };
 }
 
@@ -59,7 +74,10 @@ export class SqliteRunsRepository extends RunsRepository {
   }
 
   async createRun(command: CreateRunCommand): Promise<CreateRunResult> {
-    return this.db.transaction(() => this.createRunInTransaction(command)).immediate();
+    const create = () => this.db.transaction(() => this.createRunInTransaction(command)).immediate();
+    // Interrupt and rollback end the thread's other runs (and write their deliveries) in this transaction.
+    const endsRuns = command.multitaskStrategy === 'interrupt' || command.multitaskStrategy === 'rollback';
+    return endsRuns ? commitDurably(this.db, create) : create();
   }
 
   /** The body of `createRun`, for a caller already inside a transaction on this connection (a cron firing). */
@@ -93,7 +111,7 @@ export class SqliteRunsRepository extends RunsRepository {
         cancelled = this.cancelRows(active, command.multitaskStrategy, now, command.webhookFor);
       }
     }
-    this.insertRun(run);
+    this.insertRun(run, command);
     prepared(this.db, "UPDATE threads SET status = 'busy', metadata = ?, config = ?, updated_at = ? WHERE thread_id = ?").run(
       JSON.stringify({ ...metadata, ...command.threadMetadata }),
       JSON.stringify(run.kwargs.config ?? {}),
@@ -138,27 +156,38 @@ export class SqliteRunsRepository extends RunsRepository {
     return row.due ? Date.parse(row.due) : null;
   }
 
-  async renewLeases(owner: string, runIds: string[], leaseUntilMs: number): Promise<{ run_id: string; action: string }[]> {
-    if (runIds.length === 0) return [];
-    const apply = this.db.transaction(() => {
-      const renew = prepared(this.db, "UPDATE runs SET lease_until = ? WHERE run_id = ? AND owner = ? AND status = 'running'");
-      for (const runId of runIds) renew.run(leaseUntilMs, runId, owner);
-      return prepared(
+  async renewLeases(owner: string, leases: Map<string, RunFence>, leaseUntilMs: number): Promise<LeaseRenewal> {
+    if (leases.size === 0) return { lost: [], cancels: [] };
+    const apply = this.db.transaction((): LeaseRenewal => {
+      const renew = prepared(this.db, "UPDATE runs SET lease_until = ? WHERE run_id = ? AND owner = ? AND attempt = ? AND status = 'running'");
+      const lost: string[] = [];
+      for (const [runId, fence] of leases) {
+        if (renew.run(leaseUntilMs, runId, owner, fence.attempt).changes === 0) lost.push(runId);
+      }
+      const cancels = prepared(
         this.db,
         `SELECT run_id, cancel_action AS action FROM runs WHERE owner = ? AND status = 'running' AND cancel_action IS NOT NULL`,
       ).all(owner) as { run_id: string; action: string }[];
+      return { lost, cancels };
     });
-    return apply();
+    return apply.immediate();
   }
 
-  async reclaimExpired(nowMs: number, maxAttempts: number): Promise<{ requeued: string[]; exhausted: RunRecord[] }> {
+  async reclaimExpired(request: ReclaimRequest): Promise<{ requeued: string[]; exhausted: RunRecord[] }> {
     const apply = this.db.transaction(() => {
-      const expired = prepared(this.db, "SELECT * FROM runs WHERE status = 'running' AND lease_until < ?").all(nowMs) as RunRow[];
+      const expired = prepared(this.db, "SELECT * FROM runs WHERE status = 'running' AND lease_until < ?").all(request.nowMs) as RunRow[];
       const requeued: string[] = [];
       const exhausted: RunRecord[] = [];
+      const endedAt = new Date(request.nowMs).toISOString();
       for (const row of expired) {
-        if (row.attempt >= maxAttempts) {
-          exhausted.push(toRecord(row));
+        if (row.attempt >= request.maxAttempts) {
+          const record = toRecord(row);
+          const thread = prepared(this.db, 'SELECT state_values FROM threads WHERE thread_id = ?').get(row.thread_id) as
+            | { state_values: string | null }
+            | undefined;
+          const values = thread ? { values: parseJson<Record<string, unknown> | null>(thread.state_values, null) } : null;
+          this.endRun(row, abandonedRunResult(record, endedAt, values, request.webhookFor));
+          exhausted.push(record);
           continue;
         }
         prepared(this.db, "UPDATE runs SET status = 'pending', owner = NULL, lease_until = NULL WHERE run_id = ?").run(row.run_id);
@@ -166,37 +195,21 @@ export class SqliteRunsRepository extends RunsRepository {
       }
       return { requeued, exhausted };
     });
-    return apply.immediate();
+    // Exhausted runs end here, with their outbox rows: as durable as any other run end.
+    return commitDurably(this.db, () => apply.immediate());
   }
 
-  async finish(runId: string, result: RunResult): Promise<void> {
-    // The final values usually are the thread's new values too: serialize them once.
-    const valuesJson = result.finalValues === undefined || result.finalValues === null ? null : JSON.stringify(result.finalValues);
-    const apply = this.db.transaction(() => {
-      // The outbox row goes with the run end, even when the run was deleted meanwhile (its thread was).
-      if (result.delivery) insertDeliveryRow(this.db, result.delivery);
-      const row = prepared(this.db, 'SELECT thread_id FROM runs WHERE run_id = ?').get(runId) as { thread_id: string } | undefined;
-      if (!row) return;
-      if (result.discard) {
-        prepared(this.db, 'DELETE FROM run_events WHERE run_id = ?').run(runId);
-        prepared(this.db, 'DELETE FROM runs WHERE run_id = ?').run(runId);
-      } else {
-        prepared(
-          this.db,
-          `UPDATE runs SET status = ?, ended_at = ?, updated_at = ?, error = ?, final_values = ?, owner = NULL, lease_until = NULL, cancel_action = NULL
-           WHERE run_id = ?`,
-        ).run(
-          result.status,
-          result.endedAt,
-          result.endedAt,
-          result.error ? JSON.stringify(result.error) : null,
-          valuesJson,
-          runId,
-        );
-      }
-      if (result.thread) this.writeThreadEnd(row.thread_id, runId, result, valuesJson);
+  async finish(runId: string, result: RunResult, fence?: RunFence): Promise<boolean> {
+    const apply = this.db.transaction((): boolean => {
+      const row = prepared(this.db, 'SELECT thread_id, status, attempt FROM runs WHERE run_id = ?').get(runId) as
+        | Pick<RunRow, 'thread_id' | 'status' | 'attempt'>
+        | undefined;
+      // A stale worker (its lease lapsed and another attempt took the run, or the run already ended) writes nothing.
+      if (row && fence && (row.status !== 'running' || row.attempt !== fence.attempt)) return false;
+      this.endRun(row ? { ...row, run_id: runId } : null, result);
+      return true;
     });
-    apply.immediate();
+    return commitDurably(this.db, () => apply.immediate());
   }
 
   async get(runId: string): Promise<RunRecord | null> {
@@ -235,8 +248,9 @@ export class SqliteRunsRepository extends RunsRepository {
       const clauses = [ACTIVE];
       const params: unknown[] = [];
       if (request.runIds) {
-        clauses.push(`run_id IN (${request.runIds.map(() => '?').join(', ')})`);
-        params.push(...request.runIds);
+        // One JSON parameter, not one per id: a long list stays under SQLite's bound-variable limit.
+        clauses.push('run_id IN (SELECT value FROM json_each(?))');
+        params.push(JSON.stringify(request.runIds));
       }
       if (request.threadId) {
         clauses.push('thread_id = ?');
@@ -252,7 +266,7 @@ export class SqliteRunsRepository extends RunsRepository {
       }[];
       return this.cancelRows(rows, request.action, request.now, request.webhookFor);
     });
-    return apply.immediate();
+    return commitDurably(this.db, () => apply.immediate());
   }
 
   async purgeDetached(endedBefore: string): Promise<number> {
@@ -264,19 +278,28 @@ export class SqliteRunsRepository extends RunsRepository {
     return apply();
   }
 
-  async appendEvent(runId: string, event: RunEvent): Promise<void> {
-    prepared(this.db, 'INSERT OR IGNORE INTO run_events (run_id, seq, event, data) VALUES (?, ?, ?, ?)').run(runId, event.seq, event.event, event.data);
+  async appendEvent(runId: string, event: RunEvent, fence?: RunFence): Promise<void> {
+    if (!fence) {
+      prepared(this.db, 'INSERT OR IGNORE INTO run_events (run_id, seq, event, data) VALUES (?, ?, ?, ?)').run(runId, event.seq, event.event, event.data);
+      return;
+    }
+    prepared(
+      this.db,
+      `INSERT OR IGNORE INTO run_events (run_id, seq, event, data)
+       SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM runs WHERE run_id = ? AND attempt = ? AND status = 'running')`,
+    ).run(runId, event.seq, event.event, event.data, runId, fence.attempt);
   }
 
   async listEvents(runId: string, afterSeq: number): Promise<RunEvent[]> {
     return prepared(this.db, 'SELECT seq, event, data FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq').all(runId, afterSeq) as RunEvent[];
   }
 
-  private insertRun(run: Run): void {
+  private insertRun(run: Run, command: CreateRunCommand): void {
     prepared(
       this.db,
-      `INSERT INTO runs (run_id, thread_id, assistant_id, created_at, updated_at, status, metadata, multitask_strategy, kwargs)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO runs (run_id, thread_id, assistant_id, created_at, updated_at, status, metadata, multitask_strategy, kwargs,
+         cron_id, cron_scheduled_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       run.run_id,
       run.thread_id,
@@ -287,7 +310,30 @@ export class SqliteRunsRepository extends RunsRepository {
       JSON.stringify(run.metadata),
       run.multitask_strategy,
       JSON.stringify(run.kwargs),
+      command.cron?.cron_id ?? null,
+      command.cron?.scheduled_at ?? null,
     );
+  }
+
+  /** Writes a run end: the outbox row, the run (or its deletion) and the thread, inside the caller's transaction. */
+  private endRun(row: { run_id: string; thread_id: string } | null, result: RunResult): void {
+    // The outbox row goes with the run end, even when the run was deleted meanwhile (its thread was).
+    if (result.delivery) insertDeliveryRow(this.db, result.delivery);
+    if (!row) return;
+    const runId = row.run_id;
+    // The final values usually are the thread's new values too: serialize them once.
+    const valuesJson = result.finalValues === undefined || result.finalValues === null ? null : JSON.stringify(result.finalValues);
+    if (result.discard) {
+      prepared(this.db, 'DELETE FROM run_events WHERE run_id = ?').run(runId);
+      prepared(this.db, 'DELETE FROM runs WHERE run_id = ?').run(runId);
+    } else {
+      prepared(
+        this.db,
+        `UPDATE runs SET status = ?, ended_at = ?, updated_at = ?, error = ?, final_values = ?, owner = NULL, lease_until = NULL, cancel_action = NULL
+         WHERE run_id = ?`,
+      ).run(result.status, result.endedAt, result.endedAt, result.error ? JSON.stringify(result.error) : null, valuesJson, runId);
+    }
+    if (result.thread) this.writeThreadEnd(row.thread_id, runId, result, valuesJson);
   }
 
   /** Pending runs end here and now; running ones get a flag their worker acts on. */

@@ -40,6 +40,7 @@ export class ThreadRunsController {
     this.responder.stream(request, response, run, runPaths(run, false, 'stream'), {
       afterSeq: -1,
       cancelOnDisconnect: body.on_disconnect === 'cancel',
+      withIds: true,
     });
   }
 

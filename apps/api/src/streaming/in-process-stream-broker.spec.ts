@@ -1,5 +1,7 @@
+import { ManualClock } from '@runhook/testing';
+import { RunSignals } from '../common/run-signals';
 import type { RunEvent, RunOutcome } from './run-event';
-import { InProcessStreamBroker } from './in-process-stream-broker';
+import { InProcessStreamBroker, ORPHAN_IDLE_MS } from './in-process-stream-broker';
 
 function collector() {
   const events: RunEvent[] = [];
@@ -60,5 +62,61 @@ describe('InProcessStreamBroker', () => {
     broker.open('kept', { keepEvents: true });
     expect(broker.wants('kept')).toBe(true);
     expect(broker.wants('unknown')).toBe(false);
+  });
+
+  describe('memory: every channel goes once its run is over', () => {
+    let signals: RunSignals;
+    let clock: ManualClock;
+    let broker: InProcessStreamBroker;
+
+    beforeEach(() => {
+      signals = new RunSignals();
+      clock = new ManualClock();
+      broker = new InProcessStreamBroker(signals, clock);
+    });
+    afterEach(() => broker.onModuleDestroy());
+
+    it('closes the channels of runs that ended elsewhere when the run-end signal arrives', () => {
+      // An api-only replica: every run it creates runs on another replica, whose end arrives as a signal.
+      for (let i = 0; i < 100; i++) broker.open(`r${i}`, { keepEvents: false });
+      const client = collector();
+      broker.subscribe('r0', client.listener);
+      expect(broker.channelCount).toBe(100);
+      for (let i = 0; i < 100; i++) signals.ended(`r${i}`);
+      jest.advanceTimersByTime(10_000);
+      expect(broker.channelCount).toBe(0);
+      // Its client is not told a made-up outcome: it reads the real one from the database.
+      expect(client.outcomes).toEqual([]);
+    });
+
+    it('ignores the run-end signal of a run this process still executes', () => {
+      broker.open('mine', { keepEvents: false, executing: true });
+      signals.ended('mine');
+      jest.advanceTimersByTime(10_000);
+      expect(broker.isOpen('mine')).toBe(true);
+      broker.finish('mine', { status: 'success', output: {} });
+      jest.advanceTimersByTime(10_000);
+      expect(broker.channelCount).toBe(0);
+    });
+
+    it('sweeps idle orphans, never a channel that is executing here or has a listener', () => {
+      broker.open('orphan', { keepEvents: true });
+      broker.open('executing', { keepEvents: false, executing: true });
+      broker.open('followed', { keepEvents: false });
+      const stop = broker.subscribe('followed', collector().listener);
+      clock.advance(ORPHAN_IDLE_MS - 1);
+      broker.sweep();
+      expect(broker.channelCount).toBe(3);
+      clock.advance(2);
+      broker.sweep();
+      expect(broker.isOpen('orphan')).toBe(false);
+      expect(broker.channelCount).toBe(2);
+      // The executor gave the run up (its end could not be written): the channel becomes an orphan.
+      broker.release('executing');
+      stop?.();
+      clock.advance(ORPHAN_IDLE_MS + 1);
+      broker.sweep();
+      expect(broker.channelCount).toBe(0);
+    });
   });
 });

@@ -38,6 +38,10 @@ export class IpcStreamBroker extends StreamBroker {
     this.send({ type: 'finish', runId, outcome });
   }
 
+  release(runId: string): void {
+    this.nextSeq.delete(runId);
+  }
+
   subscribe(_runId: string, _listener: RunListener): (() => void) | null {
     return null;
   }

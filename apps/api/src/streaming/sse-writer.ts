@@ -1,19 +1,32 @@
+import { Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import type { RunEvent } from './run-event';
 
 export interface SseOptions {
   heartbeatMs: number;
-  /** Send `id:` lines: only meaningful when the run's events can be replayed. */
+  /** Send `id:` lines (the run's sequence numbers), so a client can rejoin with `Last-Event-ID`. */
   withIds: boolean;
   headers?: Record<string, string>;
+  /** Bytes this process may hold for a client that reads slower than the run writes; past it the client is dropped. */
+  maxBufferBytes: number;
+  /** A client whose socket has not drained for this long is dropped, whatever it has buffered. */
+  stallTimeoutMs: number;
 }
 
 /**
  * Writes the LangGraph SSE framing (`event`, `data`, optional `id`, CRLF, blank line) and comment
  * heartbeats, which keep proxies and the SDK's idle watchdog from cutting a quiet run.
+ *
+ * Backpressure: once the socket stops taking data (`write` answers false), heartbeats pause and a stall
+ * timer starts; `drain` clears it. A client still stalled at the timeout, or whose unsent bytes would
+ * pass the buffer limit while it is stalled, is dropped (its connection destroyed), so a stalled reader
+ * costs at most the limit plus one event.
+ * Dropping counts as a disconnect: the response's `close` follows, as when the client leaves.
  */
 export class SseWriter {
+  private static readonly logger = new Logger(SseWriter.name);
   private heartbeat: NodeJS.Timeout | null = null;
+  private stall: NodeJS.Timeout | null = null;
   private closed = false;
 
   constructor(
@@ -30,13 +43,20 @@ export class SseWriter {
     for (const [name, value] of Object.entries(this.options.headers ?? {})) this.response.setHeader(name, value);
     this.response.flushHeaders();
     this.response.socket?.setNoDelay(true);
-    this.heartbeat = setInterval(() => this.write(': heartbeat\r\n\r\n'), this.options.heartbeatMs);
+    this.heartbeat = setInterval(() => {
+      if (!this.stall) this.write(': heartbeat\r\n\r\n');
+    }, this.options.heartbeatMs);
     this.heartbeat.unref();
   }
 
   send(event: RunEvent): void {
     const id = this.options.withIds ? `id: ${event.seq}\r\n` : '';
     this.write(`event: ${event.event}\r\ndata: ${event.data}\r\n${id}\r\n`);
+  }
+
+  /** An event numbered by the caller (a thread stream's ids span several runs). */
+  sendWithId(id: string, event: string, data: string): void {
+    this.write(`event: ${event}\r\ndata: ${data}\r\nid: ${id}\r\n\r\n`);
   }
 
   /** For events that are not part of the run's log (e.g. an error raised before the run existed). */
@@ -46,8 +66,7 @@ export class SseWriter {
 
   end(): void {
     if (this.closed) return;
-    this.closed = true;
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.stop();
     this.response.end();
   }
 
@@ -57,6 +76,34 @@ export class SseWriter {
 
   private write(chunk: string): void {
     if (this.closed || this.response.writableEnded) return;
-    this.response.write(chunk);
+    // Counted only while stalled: one large event to a client that keeps up is not a reason to drop it.
+    if (this.stall && this.response.writableLength + Buffer.byteLength(chunk) > this.options.maxBufferBytes) {
+      this.drop(`${this.response.writableLength} bytes unsent, STREAM_MAX_BUFFER_BYTES reached`);
+      return;
+    }
+    const accepted = this.response.write(chunk);
+    if (!accepted && !this.stall) {
+      this.stall = setTimeout(() => this.drop(`no drain for ${this.options.stallTimeoutMs} ms`), this.options.stallTimeoutMs);
+      this.stall.unref();
+      this.response.once('drain', () => this.drained());
+    }
+  }
+
+  private drained(): void {
+    if (this.stall) clearTimeout(this.stall);
+    this.stall = null;
+  }
+
+  private drop(reason: string): void {
+    if (this.closed) return;
+    SseWriter.logger.warn(`dropped a stalled SSE client (${reason})`);
+    this.stop();
+    this.response.destroy();
+  }
+
+  private stop(): void {
+    this.closed = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.drained();
   }
 }

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { RunSignals } from '../common/run-signals';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { InProcessStreamBroker } from './in-process-stream-broker';
 import { IpcStreamBroker } from './ipc-stream-broker';
@@ -8,9 +10,9 @@ import { StreamBroker } from './stream-broker';
   providers: [
     {
       provide: StreamBroker,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): StreamBroker =>
-        config.worker.isForkedWorker ? new IpcStreamBroker() : new InProcessStreamBroker(),
+      inject: [APP_CONFIG, RunSignals, Clock],
+      useFactory: (config: AppConfig, signals: RunSignals, clock: Clock): StreamBroker =>
+        config.worker.isForkedWorker ? new IpcStreamBroker() : new InProcessStreamBroker(signals, clock),
     },
   ],
   exports: [StreamBroker],

@@ -146,8 +146,9 @@ export class SqliteThreadsRepository extends ThreadsRepository {
       params.push(filter.status);
     }
     if (filter.ids && filter.ids.length > 0) {
-      clauses.push(`thread_id IN (${filter.ids.map(() => '?').join(', ')})`);
-      params.push(...filter.ids);
+      // One JSON parameter, not one per id: a long list stays under SQLite's bound-variable limit.
+      clauses.push('thread_id IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(filter.ids));
     }
     const needsJsonFilter = Boolean(
       (filter.metadata && Object.keys(filter.metadata).length) || (filter.values && Object.keys(filter.values).length),

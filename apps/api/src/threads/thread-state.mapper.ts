@@ -1,20 +1,30 @@
 import type { StateSnapshot } from '@langchain/langgraph';
-import type { Checkpoint, Interrupt, ThreadState, ThreadTask } from '@runhook/contracts';
+import type { Checkpoint, Interrupt, TaskCheckpoint, ThreadState, ThreadTask } from '@runhook/contracts';
 import { serializeError, toWireValue } from '../streaming/serialize';
 
 interface ConfigLike {
   configurable?: Record<string, unknown>;
 }
 
-export function configToCheckpoint(config: ConfigLike | undefined): Checkpoint | null {
+/**
+ * The checkpoint a config points at. A task's subgraph config, before the subgraph has run, knows
+ * only the namespace, so its `checkpoint_id` may be null, as the servers answer.
+ */
+export function taskConfigToCheckpoint(config: ConfigLike | undefined): TaskCheckpoint | null {
   const configurable = config?.configurable;
-  if (!configurable?.['checkpoint_id']) return null;
+  if (!configurable?.['thread_id']) return null;
   return {
     thread_id: String(configurable['thread_id']),
     checkpoint_ns: String(configurable['checkpoint_ns'] ?? ''),
-    checkpoint_id: String(configurable['checkpoint_id']),
+    checkpoint_id: configurable['checkpoint_id'] ? String(configurable['checkpoint_id']) : null,
     checkpoint_map: (configurable['checkpoint_map'] as Record<string, unknown> | undefined) ?? null,
   };
+}
+
+/** The checkpoint of a state snapshot's config; null when it names none. */
+export function configToCheckpoint(config: ConfigLike | undefined): Checkpoint | null {
+  const checkpoint = config?.configurable?.['checkpoint_id'] ? taskConfigToCheckpoint(config) : null;
+  return checkpoint?.checkpoint_id ? { ...checkpoint, checkpoint_id: checkpoint.checkpoint_id } : null;
 }
 
 function isSnapshot(value: unknown): value is StateSnapshot {
@@ -28,10 +38,12 @@ function toTask(task: StateSnapshot['tasks'][number]): ThreadTask {
     name: task.name,
     error: task.error ? serializeError(task.error).message : null,
     interrupts: toWireValue<Interrupt[]>(task.interrupts),
-    checkpoint: isSnapshot(state) ? configToCheckpoint(state.config) : configToCheckpoint(state as ConfigLike | undefined),
+    path: task.path ? toWireValue<ThreadTask['path']>(task.path) : null,
+    // With `subgraphs=true` the state is the subgraph's snapshot; otherwise only its config.
+    checkpoint: isSnapshot(state) ? configToCheckpoint(state.config) : taskConfigToCheckpoint(state as ConfigLike | undefined),
     state: isSnapshot(state) ? toThreadState(state) : null,
+    result: task.result === undefined ? null : toWireValue(task.result),
   };
-  if (task.result !== undefined) mapped.result = toWireValue(task.result);
   return mapped;
 }
 

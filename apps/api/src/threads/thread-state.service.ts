@@ -1,4 +1,5 @@
-import { BadRequestException, ConflictException, Injectable } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import type { Checkpoint, Thread, ThreadHistoryDto, ThreadState, UpdateThreadStateDto } from '@runhook/contracts';
 import { Clock } from '../common/clock';
 import { isPlainObject } from '../common/json';
@@ -11,6 +12,26 @@ export interface CheckpointSelector {
   checkpoint_id?: string;
   checkpoint_ns?: string;
   checkpoint_map?: Record<string, unknown>;
+}
+
+/**
+ * A factory graph must be rebuilt as its runs saw it, or its nodes may not exist: the thread keeps the config of its
+ * last run (assistant ⊕ thread ⊕ request), which LangGraph servers hand to the factory on the state endpoints.
+ */
+export function factoryConfigOf(thread: Thread): LangGraphRunnableConfig {
+  const stored = thread.config ?? {};
+  return { ...stored, configurable: { ...(stored.configurable ?? {}), thread_id: thread.thread_id } } as LangGraphRunnableConfig;
+}
+
+/** LangGraph rejects an update naming an unknown node or channel: the request is at fault, not the server. */
+async function rejectingInvalidUpdates<T>(update: () => Promise<T>): Promise<T> {
+  try {
+    return await update();
+  } catch (error) {
+    // By name: the project may bring its own copy of @langchain/langgraph, whose error class is not ours.
+    if (error instanceof Error && error.name === 'InvalidUpdateError') throw new UnprocessableEntityException({ detail: error.message });
+    throw error;
+  }
 }
 
 /** Reads and writes a thread's LangGraph state through its graph, so reducers apply as in a run. */
@@ -38,7 +59,7 @@ export class ThreadStateService {
     if (!graph) throw new BadRequestException({ detail: 'Thread has no graph ID.' });
     if (await this.repository.hasActiveRun(threadId)) throw new ConflictException({ detail: 'Thread is busy' });
     const selector: CheckpointSelector = { ...(body.checkpoint ?? {}), ...(body.checkpoint_id ? { checkpoint_id: body.checkpoint_id } : {}) };
-    const config = await graph.updateState(this.configFor(threadId, selector), body.values, body.as_node);
+    const config = await rejectingInvalidUpdates(() => graph.updateState(this.configFor(threadId, selector), body.values, body.as_node));
     await this.refresh(threadId, graph);
     const checkpoint = configToCheckpoint(config) as Checkpoint;
     return { checkpoint, configurable: { thread_id: threadId, checkpoint_ns: checkpoint.checkpoint_ns, checkpoint_id: checkpoint.checkpoint_id } };
@@ -57,14 +78,26 @@ export class ThreadStateService {
     return states;
   }
 
-  /** Applies `supersteps` given at thread creation, as if nodes had written them. */
+  /**
+   * Applies `supersteps` given at thread creation, as if nodes had written them. When the graph refuses them (an
+   * unknown node, a value its reducers cannot take: a 422, see HttpExceptionFilter) the new thread is removed
+   * again, so a refused create leaves nothing behind.
+   */
   async applySupersteps(threadId: string, graphId: string, supersteps: { updates: { values?: unknown; as_node: string }[] }[]): Promise<void> {
-    const graph = await this.graphs.get(graphId, { configurable: { thread_id: threadId } });
-    await graph.bulkUpdateState(
-      this.configFor(threadId, {}),
-      supersteps.map((step) => ({ updates: step.updates.map((update) => ({ values: update.values, asNode: update.as_node })) })),
-    );
-    await this.refresh(threadId, graph);
+    try {
+      const graph = await this.graphs.get(graphId, { configurable: { thread_id: threadId } });
+      await rejectingInvalidUpdates(() =>
+        graph.bulkUpdateState(
+          this.configFor(threadId, {}),
+          supersteps.map((step) => ({ updates: step.updates.map((update) => ({ values: update.values, asNode: update.as_node })) })),
+        ),
+      );
+      await this.refresh(threadId, graph);
+    } catch (error) {
+      // The thread was created for these supersteps: a refused update leaves nothing behind.
+      await this.threads.delete(threadId);
+      throw error;
+    }
   }
 
   /** Keeps the thread row's `values`, `interrupts` and status in step with its latest checkpoint. */
@@ -90,6 +123,6 @@ export class ThreadStateService {
   private async graphFor(thread: Thread): Promise<RunnableGraph | null> {
     const graphId = thread.metadata['graph_id'];
     if (typeof graphId !== 'string' || !this.graphs.has(graphId)) return null;
-    return this.graphs.get(graphId, { configurable: { thread_id: thread.thread_id } });
+    return this.graphs.get(graphId, factoryConfigOf(thread));
   }
 }

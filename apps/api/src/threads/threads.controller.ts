@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import {
   CountThreadsDto,
   CreateThreadDto,
+  PruneThreadsDto,
   SearchThreadsDto,
   ThreadHistoryDto,
   ThreadStateAtCheckpointDto,
@@ -13,7 +14,9 @@ import type { Response } from 'express';
 import { parseBooleanFlag, selectFields } from '../common/json';
 import { setPaginationHeaders } from '../common/pagination';
 import { ThreadIdPipe } from '../common/uuid.pipe';
+import { ThreadLifecycleService } from './thread-lifecycle.service';
 import { ThreadStateService } from './thread-state.service';
+import { wantsTtl } from './thread-ttl';
 import { ThreadsService } from './threads.service';
 
 @ApiTags('threads')
@@ -22,12 +25,15 @@ export class ThreadsController {
   constructor(
     private readonly threads: ThreadsService,
     private readonly state: ThreadStateService,
+    private readonly lifecycle: ThreadLifecycleService,
   ) {}
 
   @Post()
   @HttpCode(200)
   async create(@Body() body: CreateThreadDto) {
+    const ttl = this.lifecycle.parseTtl(body.ttl);
     const { thread, created } = await this.threads.create(body);
+    if (created) await this.lifecycle.setTtl(thread.thread_id, ttl);
     if (created && body.supersteps?.length) {
       await this.state.applySupersteps(thread.thread_id, String(thread.metadata['graph_id']), body.supersteps);
       return this.threads.get(thread.thread_id);
@@ -40,7 +46,15 @@ export class ThreadsController {
   async search(@Body() body: SearchThreadsDto, @Res({ passthrough: true }) response: Response) {
     const page = await this.threads.search(body);
     setPaginationHeaders(response, body.offset ?? 0, page.items.length, page.total);
-    return page.items.map((thread) => selectFields(thread, body.select));
+    const items = wantsTtl(body.include, body.select) ? await this.lifecycle.withTtl(page.items) : page.items;
+    const select = body.select?.length && wantsTtl(body.include) ? [...body.select, 'ttl'] : body.select;
+    return items.map((thread) => selectFields(thread, select));
+  }
+
+  @Post('prune')
+  @HttpCode(200)
+  prune(@Body() body: PruneThreadsDto) {
+    return this.lifecycle.prune(body.thread_ids, body.strategy);
   }
 
   @Post('count')
@@ -50,8 +64,9 @@ export class ThreadsController {
   }
 
   @Get(':threadId')
-  get(@Param('threadId', ThreadIdPipe) threadId: string) {
-    return this.threads.get(threadId);
+  async get(@Param('threadId', ThreadIdPipe) threadId: string, @Query('include') include?: string | string[]) {
+    const thread = await this.threads.get(threadId);
+    return wantsTtl(include) ? (await this.lifecycle.withTtl([thread]))[0] : thread;
   }
 
   @Patch(':threadId')
@@ -61,7 +76,9 @@ export class ThreadsController {
     @Headers('prefer') prefer: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
+    const ttl = this.lifecycle.parseTtl(body.ttl);
     const thread = await this.threads.patch(threadId, body.metadata);
+    await this.lifecycle.setTtl(threadId, ttl);
     if (prefer?.includes('return=minimal')) {
       response.status(204);
       return undefined;

@@ -71,6 +71,8 @@ export function describeThreadsRepository(name: string, factory: StoreFactory): 
       expect(ids(await store.threads.search({ metadata: { tag }, values: { topic: 'cats' } }, page))).toEqual([1]);
       expect(ids(await store.threads.search({ metadata: { tag }, values: { topic: 'dogs' } }, page))).toEqual([]);
       expect(ids(await store.threads.search({ ids: [threads[0].thread_id, threads[2].thread_id] }, page))).toEqual([2, 0]);
+      const manyIds = [...Array.from({ length: 40_000 }, () => randomUUID()), threads[1].thread_id];
+      expect(ids(await store.threads.search({ ids: manyIds }, page))).toEqual([1]);
       // An unknown sort column falls back to created_at.
       expect(ids(await store.threads.search({ metadata: { tag } }, { ...page, sortBy: 'nope; DROP TABLE threads' }))).toEqual([3, 2, 1, 0]);
 

@@ -6,6 +6,7 @@ import { Clock } from '../common/clock';
 import { uuid7 } from '../common/ids';
 import { RunSignals } from '../common/run-signals';
 import { CheckpointMaintenance } from '../graphs/checkpoint-maintenance';
+import { GraphRegistry } from '../graphs/graph-registry.service';
 import { RunsRepository } from '../runs/runs.repository';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service';
 import { ThreadPage, ThreadsRepository } from './threads.repository';
@@ -20,6 +21,7 @@ export class ThreadsService {
     private readonly clock: Clock,
     private readonly outbox: WebhookOutbox,
     private readonly auth: AuthService,
+    private readonly graphs: GraphRegistry,
   ) {}
 
   /** Creates the thread; answers whether it was new, so supersteps are applied only then. */
@@ -40,6 +42,10 @@ export class ThreadsService {
     };
     if (body.supersteps?.length && typeof metadata['graph_id'] !== 'string') {
       throw new UnprocessableEntityException({ detail: 'supersteps need metadata.graph_id to know which graph applies them' });
+    }
+    // Checked before the insert, so a refused body leaves no thread behind.
+    if (body.supersteps?.length && !this.graphs.has(metadata['graph_id'] as string)) {
+      throw new UnprocessableEntityException({ detail: `metadata.graph_id: graph "${String(metadata['graph_id'])}" is not registered` });
     }
     const created = await this.repository.insert(thread);
     if (created) return { thread: created, created: true };

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { ClaimRequest, DeliveriesRepository, DeliveryCompletion } from './deliveries.repository';
+import { type ClaimRequest, type DeliveriesRepository, type DeliveryCompletion, DuplicateDeliveryError } from './deliveries.repository';
 import { newDelivery } from './testing/delivery-fixtures';
 
 export interface DeliveriesFixture {
@@ -42,11 +42,12 @@ export function describeDeliveriesRepository(adapter: string, factory: () => Pro
       await fixture.close();
     });
 
-    it('stores a delivery as pending and due at once, and drops a second one with the same webhook_id', async () => {
+    it('stores a delivery as pending and due at once; a second one with the same webhook_id is an error, not a drop', async () => {
       const delivery = newDelivery();
 
-      expect(await sut.insert(delivery)).toBe(true);
-      expect(await sut.insert({ ...newDelivery(), webhook_id: delivery.webhook_id })).toBe(false);
+      await sut.insert(delivery);
+      await expect(sut.insert({ ...newDelivery(), webhook_id: delivery.webhook_id })).rejects.toBeInstanceOf(DuplicateDeliveryError);
+      expect((await sut.search({ run_id: delivery.run_id }, 10, 0)).total).toBe(1);
       expect(await sut.get(delivery.delivery_id)).toMatchObject({
         delivery_id: delivery.delivery_id,
         webhook_id: delivery.webhook_id,
@@ -80,14 +81,35 @@ export function describeDeliveriesRepository(adapter: string, factory: () => Pro
       for (let i = 0; i < 3; i += 1) await sut.insert(newDelivery({ url: B, created_at: T0 - 50 + i }));
 
       const first = await sut.claim(claimRequest({ perEndpoint: 2 }));
-      const busy = new Map([
-        [new URL(A).origin, 2],
-        [new URL(B).origin, 1],
-      ]);
-      const second = await sut.claim(claimRequest({ perEndpoint: 2, busy }));
+      // Another process (no local counts): the rows leased in the table count, so nothing more is claimable.
+      const second = await sut.claim(claimRequest({ owner: 'worker-2', perEndpoint: 2 }));
+      await sut.complete([completion(first[3].delivery_id)]);
+      const third = await sut.claim(claimRequest({ owner: 'worker-2', perEndpoint: 2 }));
+      // This process's own count wins when it is higher (slots still busy before their outcome is written).
+      const fourth = await sut.claim(claimRequest({ perEndpoint: 2, busy: new Map([[new URL(A).origin, 2]]) }));
 
       expect(first.map((delivery) => delivery.url)).toEqual([A, A, B, B]);
-      expect(second.map((delivery) => delivery.url)).toEqual([B]);
+      expect(second).toEqual([]);
+      expect(third.map((delivery) => delivery.url)).toEqual([B]);
+      expect(fourth).toEqual([]);
+    });
+
+    it('ignores leases that have run out when counting what is in flight', async () => {
+      for (let i = 0; i < 3; i += 1) await sut.insert(newDelivery({ url: A, created_at: T0 - 100 + i }));
+      await sut.claim(claimRequest({ perEndpoint: 2, leaseUntilMs: T0 + 10 }));
+
+      const later = await sut.claim(claimRequest({ owner: 'worker-2', nowMs: T0 + 11, perEndpoint: 2 }));
+
+      expect(later.map((delivery) => delivery.url)).toEqual([A]);
+    });
+
+    it('gives every endpoint its share of a claim, however long another endpoint\'s backlog', async () => {
+      for (let i = 0; i < 60; i += 1) await sut.insert(newDelivery({ url: A, created_at: T0 - 1_000 + i }));
+      await sut.insert(newDelivery({ url: B, created_at: T0 - 1 }));
+
+      const claimed = await sut.claim(claimRequest({ limit: 8, perEndpoint: 4 }));
+
+      expect(claimed.map((delivery) => delivery.url)).toEqual([A, A, A, A, B]);
     });
 
     it('records an attempt and settles the delivery', async () => {
@@ -178,7 +200,8 @@ export function describeDeliveriesRepository(adapter: string, factory: () => Pro
     });
 
     it('purges finished deliveries past retention with their attempts, never pending ones', async () => {
-      const old = newDelivery();
+      // Due a millisecond apart, so the claim of one takes `old` whatever the adapter's order among equals.
+      const old = newDelivery({ created_at: T0 - 1 });
       const waiting = newDelivery();
       await sut.insert(old);
       await sut.insert(waiting);

@@ -3,7 +3,7 @@ import type { DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookDeliveryDe
 /** An outbox row as written when a run ends. Times are epoch milliseconds. */
 export interface NewWebhookDelivery {
   delivery_id: string;
-  /** Stable for the delivery; derived from the cron firing for cron runs, so a double firing collapses. */
+  /** A pure function of the run (see webhookIdFor): the same on every attempt, different for every run. */
   webhook_id: string;
   run_id: string;
   thread_id: string | null;
@@ -52,6 +52,7 @@ export interface ClaimRequest {
   nowMs: number;
   leaseUntilMs: number;
   limit: number;
+  /** In flight per endpoint, counted over every process on the database. */
   perEndpoint: number;
   /** Deliveries in flight per endpoint in this process. */
   busy: ReadonlyMap<string, number>;
@@ -71,8 +72,8 @@ export type RedeliverResult = 'queued' | 'in-flight' | 'not-found';
  * dispatchers claim due rows under a lease, then record each attempt.
  */
 export abstract class DeliveriesRepository {
-  /** Inserts unless a delivery with the same webhook_id exists; answers whether it inserted. */
-  abstract insert(delivery: NewWebhookDelivery): Promise<boolean>;
+  /** Inserts the delivery; one with the same webhook_id already there is a DuplicateDeliveryError. */
+  abstract insert(delivery: NewWebhookDelivery): Promise<void>;
   /** Leases up to `limit` due deliveries, oldest due first, keeping each endpoint under `perEndpoint` in flight. */
   abstract claim(request: ClaimRequest): Promise<ClaimedDelivery[]>;
   /** Records attempts and their outcomes in one transaction; a delivery no longer owned keeps its state. */
@@ -87,6 +88,17 @@ export abstract class DeliveriesRepository {
   abstract search(filter: DeliveryFilter, limit: number, offset: number): Promise<{ items: WebhookDelivery[]; total: number }>;
   /** Deletes up to `batch` finished deliveries (and their attempts) last updated before `beforeMs`. */
   abstract purge(beforeMs: number, batch: number): Promise<number>;
+}
+
+/**
+ * A second delivery under one webhook_id means one run was announced twice (fencing should make that
+ * impossible). It fails the transaction that tried, loudly, instead of being dropped.
+ */
+export class DuplicateDeliveryError extends Error {
+  constructor(readonly delivery: Pick<NewWebhookDelivery, 'webhook_id' | 'run_id'>) {
+    super(`a webhook delivery ${delivery.webhook_id} for run ${delivery.run_id} already exists: the run's end was written twice`);
+    this.name = 'DuplicateDeliveryError';
+  }
 }
 
 /** A webhook_deliveries row as both adapters read it. */
@@ -146,6 +158,16 @@ export function toWireAttempt(row: AttemptRow): WebhookAttempt {
     error: row.error,
     response_excerpt: row.response_excerpt,
   };
+}
+
+/**
+ * Deliveries in flight per endpoint: the larger of this process's own count and the rows leased in the table
+ * (every process's, this one's included), so the per-endpoint bound holds across processes on one database.
+ */
+export function inFlightLoad(busy: ReadonlyMap<string, number>, leased: Iterable<[endpoint: string, inFlight: number]>): Map<string, number> {
+  const load = new Map(busy);
+  for (const [endpoint, inFlight] of leased) load.set(endpoint, Math.max(load.get(endpoint) ?? 0, inFlight));
+  return load;
 }
 
 /** Picks, from candidates ordered by due time, those that keep every endpoint under its limit. */

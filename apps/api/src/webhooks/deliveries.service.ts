@@ -1,9 +1,18 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import type { SearchDeliveriesDto, WebhookDelivery, WebhookDeliveryDetail } from '@runhook/contracts';
+import { redactCredentials, redactCredentialsOrNull } from '@runhook/webhooks';
 import { Clock } from '../common/clock';
 import { type AppConfig, InjectConfig } from '../config/app-config';
 import { DeliveriesRepository } from './deliveries.repository';
 import { WebhookDispatcher } from './webhook-dispatcher.service';
+
+/**
+ * The log shows which URL was called without its credentials (`?token=REDACTED`); the stored row keeps the real
+ * URL, which is what is sent.
+ */
+function redactDelivery<T extends WebhookDelivery>(delivery: T): T {
+  return { ...delivery, url: redactCredentials(delivery.url), last_error: redactCredentialsOrNull(delivery.last_error) };
+}
 
 /** The delivery log: search, inspect, redeliver. */
 @Injectable()
@@ -15,15 +24,16 @@ export class DeliveriesService {
     private readonly clock: Clock,
   ) {}
 
-  search(query: SearchDeliveriesDto): Promise<{ items: WebhookDelivery[]; total: number }> {
+  async search(query: SearchDeliveriesDto): Promise<{ items: WebhookDelivery[]; total: number }> {
     const { run_id, thread_id, cron_id, status } = query;
-    return this.deliveries.search({ run_id, thread_id, cron_id, status }, query.limit ?? 10, query.offset ?? 0);
+    const page = await this.deliveries.search({ run_id, thread_id, cron_id, status }, query.limit ?? 10, query.offset ?? 0);
+    return { items: page.items.map(redactDelivery), total: page.total };
   }
 
   async get(deliveryId: string): Promise<WebhookDeliveryDetail> {
     const delivery = await this.deliveries.get(deliveryId);
     if (!delivery) throw new NotFoundException({ detail: `Webhook delivery ${deliveryId} not found` });
-    return delivery;
+    return { ...redactDelivery(delivery), attempts_log: delivery.attempts_log.map((attempt) => ({ ...attempt, error: redactCredentialsOrNull(attempt.error) })) };
   }
 
   /**

@@ -16,7 +16,7 @@ export const DELIVERY_SCHEMA: SchemaObject = {
     thread_id: { type: 'string', format: 'uuid', nullable: true },
     cron_id: { type: 'string', format: 'uuid', nullable: true },
     url: { type: 'string' },
-    status: { type: 'string', enum: [...DELIVERY_STATUSES], description: '`gone`: the receiver answered 410, so it is not retried' },
+    status: { type: 'string', enum: [...DELIVERY_STATUSES], description: '`gone`: the receiver answered 410, so it is not retried; `refused`: the webhooks.url policy, checked before every attempt, no longer allows the URL' },
     attempts: { type: 'integer' },
     next_attempt_at: time('When the next attempt is due (pending only)', true),
     last_status_code: { type: 'integer', nullable: true },

@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { WebhookDelivery, WebhookDeliveryDetail } from '@runhook/contracts';
+import { ADVISORY_NAMESPACE } from '../persistence/postgres/pg-migrate';
 import { PG_POOL, type PgPool, type PgQueryable, withTransaction } from '../persistence/postgres/pg-pool';
 import {
   type AttemptRow,
   type ClaimRequest,
   type ClaimedDelivery,
   DeliveriesRepository,
+  DuplicateDeliveryError,
   type DeliveryCompletion,
   type DeliveryFilter,
   type DeliveryRow,
@@ -13,10 +15,11 @@ import {
   type RedeliverResult,
   toWireAttempt,
   toWireDelivery,
+  inFlightLoad,
   withinEndpointLimits,
 } from './deliveries.repository';
 
-const FINISHED = "('succeeded', 'failed', 'gone')";
+const FINISHED = "('succeeded', 'failed', 'gone', 'refused')";
 
 /** BIGINT columns come back as strings; the port speaks epoch milliseconds as numbers. */
 const msOrNull = (value: string | number | null): number | null => (value === null ? null : Number(value));
@@ -33,27 +36,31 @@ function fromPgRow(row: DeliveryRow): DeliveryRow {
 
 /**
  * Writes an outbox row on the caller's client, inside whatever transaction is open (the run-end one).
- * A second delivery with the same webhook_id (a cron firing twice) is dropped, never an error.
+ * A second delivery with the same webhook_id is a DuplicateDeliveryError, which fails that transaction.
  */
-export async function insertDeliveryRowPg(db: PgQueryable, delivery: NewWebhookDelivery): Promise<boolean> {
-  const result = await db.query(
-    `INSERT INTO webhook_deliveries (delivery_id, webhook_id, run_id, thread_id, cron_id, url, endpoint, payload, status, attempts,
-       next_attempt_at, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9, $9)
-     ON CONFLICT (webhook_id) DO NOTHING`,
-    [
-      delivery.delivery_id,
-      delivery.webhook_id,
-      delivery.run_id,
-      delivery.thread_id,
-      delivery.cron_id,
-      delivery.url,
-      delivery.endpoint,
-      delivery.payload,
-      delivery.created_at,
-    ],
-  );
-  return (result.rowCount ?? 0) > 0;
+export async function insertDeliveryRowPg(db: PgQueryable, delivery: NewWebhookDelivery): Promise<void> {
+  try {
+    await db.query(
+      `INSERT INTO webhook_deliveries (delivery_id, webhook_id, run_id, thread_id, cron_id, url, endpoint, payload, status, attempts,
+         next_attempt_at, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9, $9)`,
+      [
+        delivery.delivery_id,
+        delivery.webhook_id,
+        delivery.run_id,
+        delivery.thread_id,
+        delivery.cron_id,
+        delivery.url,
+        delivery.endpoint,
+        delivery.payload,
+        delivery.created_at,
+      ],
+    );
+  } catch (error) {
+    const { code, constraint } = error as { code?: string; constraint?: string };
+    if (code === '23505' && constraint?.includes('webhook_id')) throw new DuplicateDeliveryError(delivery);
+    throw error;
+  }
 }
 
 /** The webhook outbox on PostgreSQL: dispatcher replicas claim with `FOR UPDATE SKIP LOCKED`. */
@@ -63,27 +70,47 @@ export class PostgresDeliveriesRepository extends DeliveriesRepository {
     super();
   }
 
-  async insert(delivery: NewWebhookDelivery): Promise<boolean> {
-    return insertDeliveryRowPg(this.pool, delivery);
+  async insert(delivery: NewWebhookDelivery): Promise<void> {
+    await insertDeliveryRowPg(this.pool, delivery);
   }
 
+  /**
+   * Per-endpoint fair, like the SQLite claim: each endpoint's oldest due rows are ranked on their own, so a long
+   * backlog for one endpoint never crowds the others out of a claim. The in-flight count per endpoint is read from
+   * the table (every replica's leased rows), under one advisory lock per schema, so WEBHOOK_MAX_PER_ENDPOINT holds
+   * across processes; claims are short, so serialising them costs little.
+   */
   async claim(request: ClaimRequest): Promise<ClaimedDelivery[]> {
-    const saturated = [...request.busy].filter(([, count]) => count >= request.perEndpoint).map(([endpoint]) => endpoint);
     return withTransaction(this.pool, async (client) => {
-      const { rows } = await client.query<ClaimedDelivery & { attempts: number }>(
-        `SELECT delivery_id, webhook_id, url, endpoint, payload, attempts FROM webhook_deliveries
-         WHERE status = 'pending' AND next_attempt_at <= $1 AND NOT (endpoint = ANY($2::text[]))
-         ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED`,
-        [request.nowMs, saturated, Math.max(request.limit * 2, 32)],
+      await client.query("SELECT pg_advisory_xact_lock($1, hashtext('webhook-claim:' || current_schema()))", [ADVISORY_NAMESPACE]);
+      const leased = await client.query<{ endpoint: string; in_flight: string }>(
+        `SELECT endpoint, COUNT(*) AS in_flight FROM webhook_deliveries WHERE status = 'delivering' AND lease_until >= $1 GROUP BY endpoint`,
+        [request.nowMs],
       );
-      const picked = withinEndpointLimits(rows, request);
-      if (picked.length > 0) {
-        await client.query(
-          "UPDATE webhook_deliveries SET status = 'delivering', owner = $1, lease_until = $2, updated_at = $3 WHERE delivery_id = ANY($4::text[])",
-          [request.owner, request.leaseUntilMs, request.nowMs, picked.map((delivery) => delivery.delivery_id)],
-        );
-      }
-      return picked;
+      const load = inFlightLoad(request.busy, leased.rows.map((row) => [row.endpoint, Number(row.in_flight)]));
+      const saturated = [...load].filter(([, count]) => count >= request.perEndpoint).map(([endpoint]) => endpoint);
+      const { rows } = await client.query<{ delivery_id: string; endpoint: string }>(
+        `SELECT delivery_id, endpoint FROM (
+           SELECT delivery_id, endpoint, next_attempt_at,
+                  row_number() OVER (PARTITION BY endpoint ORDER BY next_attempt_at, delivery_id) AS place
+           FROM webhook_deliveries
+           WHERE status = 'pending' AND next_attempt_at <= $1 AND NOT (endpoint = ANY($2::text[]))
+         ) due
+         WHERE place <= $3 ORDER BY next_attempt_at, delivery_id LIMIT $4`,
+        [request.nowMs, saturated, request.perEndpoint, Math.max(request.limit * 2, 32)],
+      );
+      const picked = withinEndpointLimits(rows, { ...request, busy: load }).map((row) => row.delivery_id);
+      if (picked.length === 0) return [];
+      // `status = 'pending'` again: a redelivery or a reclaim may have touched a row since it was ranked.
+      const claimed = await client.query<ClaimedDelivery & { next_attempt_at: string }>(
+        `UPDATE webhook_deliveries SET status = 'delivering', owner = $1, lease_until = $2, updated_at = $3
+         WHERE delivery_id = ANY($4::text[]) AND status = 'pending'
+         RETURNING delivery_id, webhook_id, url, endpoint, payload, attempts, next_attempt_at`,
+        [request.owner, request.leaseUntilMs, request.nowMs, picked],
+      );
+      return claimed.rows
+        .sort((a, b) => Number(a.next_attempt_at) - Number(b.next_attempt_at) || (a.delivery_id < b.delivery_id ? -1 : 1))
+        .map(({ next_attempt_at: _due, ...delivery }) => ({ ...delivery, attempts: Number(delivery.attempts) }));
     });
   }
 

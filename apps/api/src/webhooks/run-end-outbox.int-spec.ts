@@ -3,6 +3,8 @@ import { uuid7 } from '../common/ids';
 import type { RunResult } from '../runs/run-record';
 import { SqliteRunsRepository } from '../runs/sqlite-runs.repository';
 import type { SqliteConnection } from '../persistence/sqlite-database';
+import { DuplicateDeliveryError } from './deliveries.repository';
+import { webhookIdFor } from './run-webhook-payload';
 import { SqliteDeliveriesRepository } from './sqlite-deliveries.repository';
 import { ManualClock } from './testing/manual-clock';
 import { openTemporarySqlite } from './testing/temporary-sqlite';
@@ -106,16 +108,32 @@ describe('run end writes its webhook delivery in the same transaction (SQLite)',
     expect(JSON.parse(claimed.payload)).toMatchObject({ status: 'interrupted', run_started_at: null, run_ended_at: NOW });
   });
 
-  it('a cron firing that ended twice reaches the outbox once (same webhook-id)', async () => {
-    const metadata = { cron_id: '0190aaaa-0000-7000-8000-000000000001', cron_scheduled_at: NOW };
-    const first = await createRun('http://127.0.0.1:9/hook', 'enqueue', metadata);
+  it('a delivery’s identity belongs to the server: client metadata claims neither a cron nor a webhook-id', async () => {
+    const spoofed = { cron_id: '0190aaaa-0000-7000-8000-000000000001', cron_scheduled_at: NOW };
+    const first = await createRun('http://127.0.0.1:9/hook', 'enqueue', spoofed);
     await end(first);
-    const second = await createRun('http://127.0.0.1:9/hook', 'enqueue', metadata);
+    const second = await createRun('http://127.0.0.1:9/hook', 'enqueue', spoofed);
     await end(second);
 
-    const { items } = await deliveries.search({ cron_id: metadata.cron_id }, 10, 0);
-    expect(items).toHaveLength(1);
-    expect((await runs.get(second.run_id))?.status).toBe('success');
+    const { items } = await deliveries.search({}, 10, 0);
+    expect(items.map((item) => item.run_id).sort()).toEqual([first.run_id, second.run_id].sort());
+    expect(new Set(items.map((item) => item.webhook_id)).size).toBe(2);
+    expect(items.find((item) => item.run_id === first.run_id)?.webhook_id).toBe(webhookIdFor(first.run_id));
+    expect(items.every((item) => item.cron_id === null)).toBe(true);
+    expect((await deliveries.search({ cron_id: spoofed.cron_id }, 10, 0)).total).toBe(0);
+  });
+
+  it('a second delivery for one run is an error that fails the run end, never a silent drop', async () => {
+    const run = await createRun('http://127.0.0.1:9/hook');
+    const record = await runs.get(run.run_id);
+    if (!record) throw new Error('run not stored');
+    const earlier = outbox.forRunEnd(record, { status: 'success', endedAt: NOW, error: null, values: null });
+    if (!earlier) throw new Error('no delivery built');
+    await deliveries.insert(earlier);
+
+    await expect(end(run)).rejects.toBeInstanceOf(DuplicateDeliveryError);
+    expect((await runs.get(run.run_id))?.status).toBe('pending');
+    expect((await deliveries.search({ run_id: run.run_id }, 10, 0)).total).toBe(1);
   });
 
   it('when the run-end transaction fails, neither the run end nor the delivery is written', async () => {

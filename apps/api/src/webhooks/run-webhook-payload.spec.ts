@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { validateWebhookPayload } from '@runhook/contracts';
 import type { RunRecord } from '../runs/run-record';
-import { buildWebhookPayload, CRON_WEBHOOK_NAMESPACE, stampSentAt, webhookIdFor } from './run-webhook-payload';
+import { buildWebhookPayload, RUN_WEBHOOK_NAMESPACE, stampSentAt, webhookIdFor } from './run-webhook-payload';
 import { uuid5 } from '../common/ids';
 
 const run: RunRecord = {
@@ -85,17 +85,12 @@ describe('buildWebhookPayload', () => {
 });
 
 describe('webhookIdFor', () => {
-  it('derives the id of a cron run from its firing, the same every time', () => {
-    const metadata = { cron_id: 'c0a80101-0000-4000-8000-000000000001', cron_scheduled_at: '2026-01-02T03:00:00.000Z' };
-    const id = webhookIdFor(metadata, 1);
+  it('is a pure function of the run id: the same every time, different for every run', () => {
+    const runId = '0190aaaa-0000-7000-8000-000000000001';
+    const id = webhookIdFor(runId);
 
-    expect(id).toBe(webhookIdFor({ ...metadata }, 999));
-    expect(id).toBe(uuid5(`${metadata.cron_id}:${metadata.cron_scheduled_at}`, CRON_WEBHOOK_NAMESPACE));
-    expect(webhookIdFor({ ...metadata, cron_scheduled_at: '2026-01-02T04:00:00.000Z' }, 1)).not.toBe(id);
-  });
-
-  it('is a fresh id for other runs', () => {
-    expect(webhookIdFor({}, 1)).not.toBe(webhookIdFor({}, 1));
-    expect(webhookIdFor({ cron_id: 'x' }, 1)).not.toBe(webhookIdFor({ cron_id: 'x' }, 1));
+    expect(id).toBe(webhookIdFor(runId));
+    expect(id).toBe(uuid5(runId, RUN_WEBHOOK_NAMESPACE));
+    expect(webhookIdFor('0190aaaa-0000-7000-8000-000000000002')).not.toBe(id);
   });
 });

@@ -1,25 +1,21 @@
 import type { WebhookPayload } from '@runhook/contracts';
-import { uuid5, uuid7 } from '../common/ids';
+import { uuid5 } from '../common/ids';
 import type { RunEnd, RunRecord } from '../runs/run-record';
 
-/** Fixed namespace of cron-derived webhook ids: the same firing always gets the same id. */
-export const CRON_WEBHOOK_NAMESPACE = '3f0c6a52-9a41-5e1b-8d7c-6b2f4e9a1c30';
+/** Fixed namespace of webhook ids: a run's id always maps to the same webhook-id. */
+export const RUN_WEBHOOK_NAMESPACE = '3f0c6a52-9a41-5e1b-8d7c-6b2f4e9a1c30';
 
 /** Stored in place of `webhook_sent_at`: same length as any ISO timestamp, so stamping is a splice. */
 const SENT_AT_PLACEHOLDER = '0000-00-00T00:00:00.000Z';
 const SENT_AT_TAIL = `"webhook_sent_at":"${SENT_AT_PLACEHOLDER}"}`;
 
 /**
- * The webhook-id of a run's delivery. A cron run (metadata `cron_id` + `cron_scheduled_at`) gets an id derived
- * from its firing, so a firing that happened twice can never reach a receiver as two events.
+ * The webhook-id of a run's delivery: a pure function of the run, the same on every attempt and redelivery and
+ * different for every run. Nothing a client sends takes part in it. A cron firing's run id is itself derived
+ * from (cron, scheduled time), so a firing that happened twice could never reach a receiver as two events.
  */
-export function webhookIdFor(metadata: Record<string, unknown> | null | undefined, nowMs: number): string {
-  const cronId = metadata?.['cron_id'];
-  const scheduledAt = metadata?.['cron_scheduled_at'];
-  if (typeof cronId === 'string' && cronId !== '' && (typeof scheduledAt === 'string' || typeof scheduledAt === 'number')) {
-    return uuid5(`${cronId}:${scheduledAt}`, CRON_WEBHOOK_NAMESPACE);
-  }
-  return uuid7(nowMs);
+export function webhookIdFor(runId: string): string {
+  return uuid5(runId, RUN_WEBHOOK_NAMESPACE);
 }
 
 /**

@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { WebhookDelivery, WebhookDeliveryDetail } from '@runhook/contracts';
 import { prepared } from '../persistence/prepared';
+import { commitDurably } from '../persistence/sqlite-database';
 import { SQLITE, type SqliteConnection } from '../persistence/sqlite.tokens';
 import {
   type AttemptRow,
   type ClaimRequest,
   type ClaimedDelivery,
   DeliveriesRepository,
+  DuplicateDeliveryError,
   type DeliveryCompletion,
   type DeliveryFilter,
   type DeliveryRow,
@@ -14,25 +16,25 @@ import {
   type RedeliverResult,
   toWireAttempt,
   toWireDelivery,
+  inFlightLoad,
   withinEndpointLimits,
 } from './deliveries.repository';
 
-const FINISHED = "('succeeded', 'failed', 'gone')";
+const FINISHED = "('succeeded', 'failed', 'gone', 'refused')";
 // Endpoints with pending work looked at per claim; beyond that many, the rest wait for a later pass.
 const MAX_ENDPOINTS_PER_CLAIM = 1_000;
 
 /**
  * Writes an outbox row on the caller's connection, inside whatever transaction is open (the run-end one).
- * A second delivery with the same webhook_id (a cron firing twice) is dropped, never an error.
+ * A second delivery with the same webhook_id is a DuplicateDeliveryError, which fails that transaction.
  */
-export function insertDeliveryRow(db: SqliteConnection, delivery: NewWebhookDelivery): boolean {
-  return (
+export function insertDeliveryRow(db: SqliteConnection, delivery: NewWebhookDelivery): void {
+  try {
     prepared(
       db,
       `INSERT INTO webhook_deliveries (delivery_id, webhook_id, run_id, thread_id, cron_id, url, endpoint, payload, status, attempts,
          next_attempt_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
-       ON CONFLICT (webhook_id) DO NOTHING`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
     ).run(
       delivery.delivery_id,
       delivery.webhook_id,
@@ -45,8 +47,13 @@ export function insertDeliveryRow(db: SqliteConnection, delivery: NewWebhookDeli
       delivery.created_at,
       delivery.created_at,
       delivery.created_at,
-    ).changes > 0
-  );
+    );
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && String((error as Error).message).includes('webhook_id')) {
+      throw new DuplicateDeliveryError(delivery);
+    }
+    throw error;
+  }
 }
 
 @Injectable()
@@ -55,16 +62,23 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
     super();
   }
 
-  async insert(delivery: NewWebhookDelivery): Promise<boolean> {
-    return insertDeliveryRow(this.db, delivery);
+  async insert(delivery: NewWebhookDelivery): Promise<void> {
+    insertDeliveryRow(this.db, delivery);
   }
 
   /**
    * Looks at each endpoint with pending work on its own (index on endpoint, due time), so a backlog for a slow or
-   * dead endpoint never has to be scanned past to find another endpoint's deliveries.
+   * dead endpoint never has to be scanned past to find another endpoint's deliveries. The in-flight count per
+   * endpoint is read from the table (the writer lock serialises claims), so WEBHOOK_MAX_PER_ENDPOINT holds for
+   * every process on the file together.
    */
   async claim(request: ClaimRequest): Promise<ClaimedDelivery[]> {
     const apply = this.db.transaction((): ClaimedDelivery[] => {
+      const leased = prepared(
+        this.db,
+        "SELECT endpoint, COUNT(*) AS in_flight FROM webhook_deliveries WHERE status = 'delivering' AND lease_until >= ? GROUP BY endpoint",
+      ).all(request.nowMs) as { endpoint: string; in_flight: number }[];
+      const load = inFlightLoad(request.busy, leased.map((row) => [row.endpoint, row.in_flight]));
       const endpoints = prepared(
         this.db,
         `WITH RECURSIVE pending(endpoint) AS (
@@ -82,16 +96,17 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
       );
       const candidates: (ClaimedDelivery & { next_attempt_at: number })[] = [];
       for (const { endpoint } of endpoints) {
-        const room = Math.min(request.perEndpoint - (request.busy.get(endpoint) ?? 0), request.limit);
+        const room = Math.min(request.perEndpoint - (load.get(endpoint) ?? 0), request.limit);
         if (room > 0) candidates.push(...(due.all(endpoint, request.nowMs, room) as (ClaimedDelivery & { next_attempt_at: number })[]));
       }
       candidates.sort((a, b) => a.next_attempt_at - b.next_attempt_at);
-      const picked = withinEndpointLimits(candidates, request).map(({ next_attempt_at: _due, ...delivery }) => delivery);
+      const picked = withinEndpointLimits(candidates, { ...request, busy: load }).map(({ next_attempt_at: _due, ...delivery }) => delivery);
       const lease = prepared(this.db, "UPDATE webhook_deliveries SET status = 'delivering', owner = ?, lease_until = ?, updated_at = ? WHERE delivery_id = ?");
       for (const delivery of picked) lease.run(request.owner, request.leaseUntilMs, request.nowMs, delivery.delivery_id);
       return picked;
     });
-    return apply.immediate();
+    // A claimed row is sent at once: the wait makes the run end it announces durable before the receiver hears of it.
+    return commitDurably(this.db, () => apply.immediate());
   }
 
   async complete(completions: DeliveryCompletion[]): Promise<void> {
@@ -114,7 +129,7 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
         settle.run(done.status, attempt.attempt, done.next_attempt_at, attempt.status_code, attempt.error, done.now, done.status, done.now, done.delivery_id, done.owner);
       }
     });
-    apply.immediate();
+    await commitDurably(this.db, () => apply.immediate());
   }
 
   async reclaimExpired(nowMs: number): Promise<number> {
@@ -145,7 +160,7 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
       ).run(nowMs, nowMs, deliveryId);
       return 'queued';
     });
-    return apply.immediate();
+    return commitDurably(this.db, () => apply.immediate());
   }
 
   async get(deliveryId: string): Promise<WebhookDeliveryDetail | null> {

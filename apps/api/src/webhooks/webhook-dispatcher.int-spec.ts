@@ -1,10 +1,9 @@
 import { parseSigningSecrets, verifySignature } from '@runhook/webhooks';
-import type { SqliteConnection } from '../persistence/sqlite-database';
-import { SqliteDeliveriesRepository } from './sqlite-deliveries.repository';
+import { describeEachStore, type StoreFixture } from '../persistence/testing/store-fixture';
+import type { DeliveriesRepository } from './deliveries.repository';
 import { newDelivery } from './testing/delivery-fixtures';
 import { ManualClock } from './testing/manual-clock';
-import { openTemporarySqlite } from './testing/temporary-sqlite';
-import { webhookTestConfig } from './testing/webhook-test-config';
+import { type TestConfigOptions, webhookTestConfig } from './testing/webhook-test-config';
 import { WebhookDispatcher } from './webhook-dispatcher.service';
 import { WebhookOutbox } from './webhook-outbox.service';
 import type { SendRequest, SendResult, WebhookSender } from './webhook-sender';
@@ -45,32 +44,49 @@ class ScriptedSender {
   }
 }
 
-describe('WebhookDispatcher on SQLite', () => {
-  let store: { db: SqliteConnection; close(): Promise<void> };
-  let repository: SqliteDeliveriesRepository;
+describeEachStore((name, factory) =>
+describe(`WebhookDispatcher on ${name}`, () => {
+  let store: StoreFixture;
+  let repository: DeliveriesRepository;
   let clock: ManualClock;
   let sender: ScriptedSender;
   let sut: WebhookDispatcher;
+  const others: WebhookDispatcher[] = [];
 
-  beforeEach(() => {
-    store = openTemporarySqlite();
-    repository = new SqliteDeliveriesRepository(store.db);
+  function dispatcher(options: TestConfigOptions = {}): WebhookDispatcher {
+    const config = webhookTestConfig({
+      ...options,
+      webhooks: { signingSecrets: SECRETS, retryScheduleSeconds: [1, 2], maxConcurrency: 4, maxPerEndpoint: 2, ...options.webhooks },
+    });
+    return new WebhookDispatcher(config, repository, new WebhookOutbox(config, clock), sender as unknown as WebhookSender, clock);
+  }
+
+  beforeEach(async () => {
+    store = await factory();
+    repository = store.deliveries;
     clock = new ManualClock();
     sender = new ScriptedSender();
-    const config = webhookTestConfig({ webhooks: { signingSecrets: SECRETS, retryScheduleSeconds: [1, 2], maxConcurrency: 4, maxPerEndpoint: 2 } });
-    sut = new WebhookDispatcher(config, repository, new WebhookOutbox(config, clock), sender as unknown as WebhookSender, clock);
+    sut = dispatcher();
   });
 
   afterEach(async () => {
+    for (const other of others.splice(0)) await other.onApplicationShutdown();
     await sut.onApplicationShutdown();
     await store.close();
   });
 
+  /**
+   * Waits (on events, not on the manual clock) until the dispatcher has nothing left to do now: nothing being
+   * sent and nothing due. PostgreSQL answers take real time, so a fixed number of loop turns is not enough.
+   */
   async function settle(): Promise<void> {
-    for (let round = 0; round < 20; round += 1) {
-      await new Promise((resolve) => setImmediate(resolve));
+    await settle_until(async () => {
       await sut.idle();
-    }
+      // Pending first, then delivering: a row moving pending → delivering → done between the reads is seen in one.
+      const pending = await repository.search({ status: 'pending' }, 1_000, 0);
+      const delivering = await repository.search({ status: 'delivering' }, 1, 0);
+      return delivering.total === 0 && pending.items.every((delivery) => Date.parse(delivery.next_attempt_at ?? '') > clock.now());
+    });
   }
 
   it('sends a signed delivery exactly as stored, stamping webhook_sent_at, and records it', async () => {
@@ -165,13 +181,82 @@ describe('WebhookDispatcher on SQLite', () => {
     expect(sender.requests).toHaveLength(1);
   });
 
+  it('refuses, without sending, a queued retry the policy no longer allows, and says why', async () => {
+    const delivery = newDelivery({ url: 'http://127.0.0.1:9/hook?token=s3cret', created_at: clock.now() });
+    sender.answer(delivery.url, [503]);
+    await repository.insert(delivery);
+    sut.start();
+    await settle();
+    expect(await repository.get(delivery.delivery_id)).toMatchObject({ status: 'pending', attempts: 1 });
+
+    // A restart with a tightened webhooks.url policy: the retry queued under the old one is stopped.
+    await sut.onApplicationShutdown();
+    sut = dispatcher({ policy: { allowedDomains: ['hooks.example.com'] } });
+    clock.advance(1_200);
+    sut.start();
+    await settle();
+
+    expect(sender.requests).toHaveLength(1);
+    const refused = await repository.get(delivery.delivery_id);
+    expect(refused).toMatchObject({ status: 'refused', attempts: 2, last_status_code: null, last_error: expect.stringContaining('not in webhooks.url.allowed_domains') });
+    expect(refused?.attempts_log[1]).toMatchObject({ attempt: 2, status_code: null, error: expect.stringMatching(/^refused by webhooks.url policy: URL host 127.0.0.1/) });
+    expect((await repository.search({ status: 'refused' }, 10, 0)).total).toBe(1);
+  });
+
+  it.each([
+    ['require_https', { requireHttps: true }, /must use https/],
+    ['allowed_ports', { allowedPorts: [443] }, /port 9 is not in webhooks.url.allowed_ports/],
+    ['max_url_length', { maxUrlLength: 20 }, /longer than 20 characters/],
+  ])('applies %s at send time, to redeliveries too', async (_rule, policy, reason) => {
+    const delivery = newDelivery({ url: 'http://127.0.0.1:9/hook', created_at: clock.now() });
+    await repository.insert(delivery);
+    sut.start();
+    await settle();
+    expect((await repository.get(delivery.delivery_id))?.status).toBe('succeeded');
+
+    await sut.onApplicationShutdown();
+    sut = dispatcher({ policy });
+    sut.start();
+    expect(await repository.redeliver(delivery.delivery_id, clock.now())).toBe('queued');
+    sut.wake();
+    await settle();
+
+    expect(sender.requests).toHaveLength(1);
+    expect(await repository.get(delivery.delivery_id)).toMatchObject({ status: 'refused', attempts: 2, last_error: expect.stringMatching(reason) });
+  });
+
+  it('keeps WEBHOOK_MAX_PER_ENDPOINT across dispatchers sharing the database', async () => {
+    const slow = 'http://10.9.9.9/slow';
+    sender.hold(slow);
+    for (let i = 0; i < 6; i += 1) await repository.insert(newDelivery({ url: slow, created_at: clock.now() - 100 + i }));
+    const second = dispatcher();
+    others.push(second);
+
+    sut.start();
+    second.start();
+    await settle_until(async () => sender.requests.length >= 2);
+    // Both keep claiming; the two leased rows in the table stop either from taking a third.
+    // (idle() would wait for the held requests, so this gives their claim loops a few real turns instead.)
+    for (let round = 0; round < 20; round += 1) {
+      sut.wake();
+      second.wake();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+
+    expect(sender.requests).toHaveLength(2);
+    sender.release(slow);
+    await settle_until(async () => (await repository.search({ status: 'succeeded' }, 100, 0)).total === 6);
+  });
+
   /** Turns the event loop until `check` holds, without waiting for requests that are held open. */
   async function settle_until(check: () => Promise<boolean>): Promise<void> {
-    for (let round = 0; round < 200; round += 1) {
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
       await new Promise((resolve) => setImmediate(resolve));
       if (await check()) return;
       sut.wake();
     }
     throw new Error('condition not reached');
   }
-});
+}),
+);

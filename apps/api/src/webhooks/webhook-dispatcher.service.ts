@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { buildWebhookHeaders } from '@runhook/webhooks';
+import { buildWebhookHeaders, redactCredentials } from '@runhook/webhooks';
 import { performance } from 'node:perf_hooks';
 import { BackgroundTimers } from '../common/background-timers';
 import { Clock } from '../common/clock';
@@ -10,6 +10,7 @@ import { decideAfterAttempt } from './delivery-policy';
 import { stampSentAt } from './run-webhook-payload';
 import { WebhookOutbox } from './webhook-outbox.service';
 import { WebhookSender } from './webhook-sender';
+import { checkUrlPolicy } from './webhook-url-policy';
 
 const PURGE_EVERY_MS = 3_600_000;
 const PURGE_BATCH = 1_000;
@@ -22,6 +23,17 @@ const PURGE_BATCH = 1_000;
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  /**
+   * A relative webhook was stored as this server's own origin plus its path: it is checked as the relative URL it
+   * was (allowed while loopback is), since `allowed_domains` and the like speak of other hosts.
+   */
+  private policyProblem(url: string): string | null {
+    const policy = this.config.langgraph.webhooks.url;
+    const ownOrigin = `${this.config.selfUrl}${this.config.langgraph.http.mountPrefix}/`;
+    if (url.startsWith(ownOrigin)) return policy.disableLoopback ? 'relative webhook URLs need webhooks.url.disable_loopback: false' : null;
+    return checkUrlPolicy(url, policy).problem;
+  }
+
   private readonly logger = new Logger(WebhookDispatcher.name);
   readonly owner = uuid4();
   private readonly inFlight = new Map<string, { endpoint: string; done: Promise<void> }>();
@@ -59,8 +71,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       this.wake();
     });
     this.timers.every(PURGE_EVERY_MS, () => this.purge());
-    void this.reclaimExpired().then(() => this.wake());
-    void this.purge();
+    this.reclaimExpired()
+      .catch((error: unknown) => this.logger.error(`re-queueing abandoned deliveries failed: ${(error as Error).message}`))
+      .finally(() => this.wake());
+    this.purge().catch((error: unknown) => this.logger.error(`purging deliveries failed: ${(error as Error).message}`));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -88,16 +102,29 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   /** Resolves once an attempt of the delivery has been recorded, or after `timeoutMs`. */
   waitForAttempt(deliveryId: string, timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      timer.unref();
       const list = this.waiters.get(deliveryId) ?? [];
-      list.push(done);
-      this.waiters.set(deliveryId, list);
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
         resolve();
-      }
+      };
+      // On timeout the waiter leaves the map: an attempt that never comes (sent elsewhere) must not pin it.
+      const timer = setTimeout(() => {
+        const index = list.indexOf(done);
+        if (index >= 0) list.splice(index, 1);
+        if (list.length === 0 && this.waiters.get(deliveryId) === list) this.waiters.delete(deliveryId);
+        resolve();
+      }, timeoutMs);
+      timer.unref();
+      list.push(done);
+      this.waiters.set(deliveryId, list);
     });
+  }
+
+  /** Waiters held for attempts not yet recorded (an empty list still counts: it is held too). */
+  get waiterCount(): number {
+    let count = 0;
+    for (const list of this.waiters.values()) count += Math.max(list.length, 1);
+    return count;
   }
 
   /** Resolves when nothing is in flight and every outcome is written (tests, benchmarks, shutdown). */
@@ -141,7 +168,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       }
       await this.armDueTimer();
     } catch (error) {
-      this.logger.error(`claiming webhook deliveries failed: ${(error as Error).message}`);
+      this.logger.error(redactCredentials(`claiming webhook deliveries failed: ${(error as Error).message}`));
     }
   }
 
@@ -156,7 +183,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       },
       (error: unknown) => {
         // Its lease runs out and it is claimed again; this process just frees the slot.
-        this.logger.error(`webhook delivery ${delivery.delivery_id} attempt crashed: ${(error as Error).stack}`);
+        this.logger.error(redactCredentials(`webhook delivery ${delivery.delivery_id} attempt crashed: ${(error as Error).stack}`));
         this.release(delivery.delivery_id);
         this.wake();
       },
@@ -168,6 +195,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     const { webhooks, version } = this.config;
     const attempt = delivery.attempts + 1;
     const startedAt = this.clock.now();
+    // The policy of this process applies to every attempt, not only the one it accepted: a tightened
+    // `webhooks.url` also stops retries queued under the old one.
+    const refusal = this.policyProblem(delivery.url);
+    if (refusal !== null) return this.refused(delivery, attempt, startedAt, `refused by webhooks.url policy: ${refusal}`);
     const body = stampSentAt(delivery.payload, new Date(startedAt).toISOString());
     const headers: Record<string, string> = {
       ...webhooks.headers,
@@ -181,7 +212,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     const now = this.clock.now();
     const decision = decideAfterAttempt({ result, attempts: attempt, scheduleSeconds: webhooks.retryScheduleSeconds, nowMs: now });
     if (decision.status === 'failed' || decision.status === 'gone') {
-      this.logger.warn(`webhook delivery ${delivery.delivery_id} to ${delivery.endpoint} ${decision.status} after ${attempt} attempt(s): ${result.error}`);
+      this.logger.warn(redactCredentials(`webhook delivery ${delivery.delivery_id} to ${delivery.endpoint} ${decision.status} after ${attempt} attempt(s): ${result.error}`));
     }
     return {
       delivery_id: delivery.delivery_id,
@@ -200,6 +231,19 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     };
   }
 
+  /** An attempt the policy stops before any connection: recorded with its reason, and final. */
+  private refused(delivery: ClaimedDelivery, attempt: number, startedAt: number, reason: string): DeliveryCompletion {
+    this.logger.warn(redactCredentials(`webhook delivery ${delivery.delivery_id} to ${delivery.endpoint} ${reason}`));
+    return {
+      delivery_id: delivery.delivery_id,
+      owner: this.owner,
+      attempt: { attempt, started_at: startedAt, duration_ms: 0, status_code: null, error: reason, response_excerpt: null },
+      status: 'refused',
+      next_attempt_at: null,
+      now: this.clock.now(),
+    };
+  }
+
   private async flush(): Promise<void> {
     if (this.cycling) await this.cycling;
     await this.writeCompletions();
@@ -213,7 +257,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       await this.deliveries.complete(batch);
     } catch (error) {
       // The rows stay leased; once the lease ends they are claimed and sent again.
-      this.logger.error(`recording ${batch.length} webhook attempt(s) failed: ${(error as Error).message}`);
+      this.logger.error(redactCredentials(`recording ${batch.length} webhook attempt(s) failed: ${(error as Error).message}`));
     }
     for (const { delivery_id } of batch) {
       const waiting = this.waiters.get(delivery_id);

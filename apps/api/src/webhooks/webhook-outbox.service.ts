@@ -32,13 +32,13 @@ export class WebhookOutbox {
       endpoint = url;
     }
     const nowMs = this.clock.now();
-    const cronId = run.metadata?.['cron_id'];
     return {
       delivery_id: uuid7(nowMs),
-      webhook_id: webhookIdFor(run.metadata, nowMs),
+      webhook_id: webhookIdFor(run.run_id),
       run_id: run.run_id,
       thread_id: run.thread_id ?? null,
-      cron_id: typeof cronId === 'string' ? cronId : null,
+      // Provenance the scheduler recorded, never the client's metadata.
+      cron_id: run.cron?.cron_id ?? null,
       url,
       endpoint,
       payload: buildWebhookPayload(run, end, this.config.langgraph.webhooks.allowedFields),

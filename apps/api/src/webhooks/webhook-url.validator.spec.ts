@@ -80,6 +80,13 @@ describe('WebhookUrlValidator', () => {
       expect(await detailOf(sut.assertAllowed(url))).toMatch(reason);
     });
 
+    it('never quotes a credential of the URL it refuses', async () => {
+      const detail = await detailOf(sut.assertAllowed('http://u:p@[oops/hook?token=s3cret&x=1'));
+      expect(detail).toMatch(/not a valid absolute URL/);
+      expect(detail).not.toMatch(/s3cret|u:p/);
+      expect(detail).toContain('token=REDACTED&x=1');
+    });
+
     it('starts every refusal with "Webhook"', async () => {
       expect(await detailOf(sut.assertAllowed('http://10.0.0.1/'))).toMatch(/^Webhook /);
     });

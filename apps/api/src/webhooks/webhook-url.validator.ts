@@ -1,27 +1,26 @@
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { redactCredentials } from '@runhook/webhooks';
 import { isIP } from 'node:net';
 import { type AppConfig, InjectConfig } from '../config/app-config';
 import type { WebhookUrlPolicy } from '../config/langgraph-config';
 import { addressProblem, unbracket } from './address-policy';
 import { HostResolver } from './host-resolver';
+import { checkUrlPolicy } from './webhook-url-policy';
 
 function refuse(detail: string): UnprocessableEntityException {
-  return new UnprocessableEntityException({ detail: `Webhook ${detail}` });
+  // Messages may quote the URL or a host; whatever they quote, credentials are not shown.
+  return new UnprocessableEntityException({ detail: `Webhook ${redactCredentials(detail)}` });
 }
 
-/** `*.example.com` matches subdomains of example.com only; anything else matches that exact host. */
-export function domainAllowed(hostname: string, allowed: readonly string[]): boolean {
-  const host = hostname.toLowerCase().replace(/\.$/, '');
-  return allowed.some((pattern) => {
-    const rule = pattern.toLowerCase().replace(/\.$/, '');
-    if (rule.startsWith('*.')) return host.endsWith(rule.slice(1)) && host.length > rule.length - 1;
-    return host === rule;
-  });
+/**
+ * The webhook host could not be resolved right now. Still a 422 for a client creating a run, but a
+ * scheduler may try again later: DNS failures are often passing.
+ */
+export class WebhookHostUnresolvedError extends UnprocessableEntityException {
+  readonly transient = true;
 }
 
-export function isRelativeWebhook(url: string): boolean {
-  return url.startsWith('/') && !url.startsWith('//');
-}
+export { domainAllowed, isRelativeWebhook } from './webhook-url-policy';
 
 /**
  * The one check of a webhook URL, used by every run endpoint and by crons: the `webhooks.url` policy of
@@ -41,28 +40,10 @@ export class WebhookUrlValidator {
   async assertAllowed(url: string): Promise<void> {
     // With webhooks switched off the field is kept on the run but nothing is ever sent, so nothing to guard.
     if (this.config.langgraph.http.disableWebhooks) return;
-    const policy = this.policy;
-    if (typeof url !== 'string' || url.length === 0) throw refuse('URL must be a non-empty string');
-    if (url.length > policy.maxUrlLength) throw refuse(`URL is longer than ${policy.maxUrlLength} characters (webhooks.url.max_url_length)`);
-    if (isRelativeWebhook(url)) {
-      if (policy.disableLoopback) throw refuse('URL must be absolute: relative URLs call this server and are refused (webhooks.url.disable_loopback)');
-      return;
-    }
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw refuse(`URL is not a valid absolute URL: ${url}`);
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw refuse(`URL must use http or https, not ${parsed.protocol.slice(0, -1)}`);
-    if (parsed.username || parsed.password) throw refuse('URL must not contain a user name or password');
-    if (policy.requireHttps && parsed.protocol !== 'https:') throw refuse('URL must use https (webhooks.url.require_https)');
-    if (policy.allowedDomains && !domainAllowed(parsed.hostname, policy.allowedDomains)) {
-      throw refuse(`URL host ${parsed.hostname} is not in webhooks.url.allowed_domains`);
-    }
-    const port = parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80;
-    if (policy.allowedPorts && !policy.allowedPorts.includes(port)) throw refuse(`URL port ${port} is not in webhooks.url.allowed_ports`);
-    await this.assertAddresses(parsed.hostname);
+    const check = checkUrlPolicy(url, this.policy);
+    if (check.problem !== null) throw refuse(check.problem);
+    // An allowed relative URL calls this server: there is no host to resolve.
+    if (check.parsed !== null) await this.assertAddresses(check.parsed.hostname);
   }
 
   private async assertAddresses(hostname: string): Promise<void> {
@@ -80,7 +61,8 @@ export class WebhookUrlValidator {
     try {
       addresses = await this.resolver.resolveAll(host);
     } catch (error) {
-      throw refuse(`URL host ${host} could not be resolved (${(error as NodeJS.ErrnoException).code ?? 'lookup failed'})`);
+      const code = (error as NodeJS.ErrnoException).code ?? 'lookup failed';
+      throw new WebhookHostUnresolvedError({ detail: `Webhook URL host ${host} could not be resolved (${code})` });
     }
     if (addresses.length === 0) throw refuse(`URL host ${host} resolves to no address`);
     for (const { address } of addresses) {

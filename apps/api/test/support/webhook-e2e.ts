@@ -40,9 +40,34 @@ export function requestsForRun(receiver: RecordingReceiver, runId: string, count
   );
 }
 
-export async function deliveryOf(apiUrl: string, runId: string): Promise<{ delivery_id: string; status: string; attempts: number; webhook_id: string }> {
+interface LoggedDelivery {
+  delivery_id: string;
+  status: string;
+  attempts: number;
+  webhook_id: string;
+  cron_id: string | null;
+  url: string;
+}
+
+const FINISHED = ['succeeded', 'failed', 'gone', 'refused'];
+
+/**
+ * The requests the receiver got for a run, once the run's delivery has finished (so no attempt is still on its
+ * way), checked to be exactly `count`: a test fails on a duplicate as it does on a loss.
+ */
+export async function deliveredExactly(receiver: RecordingReceiver, apiUrl: string, runId: string, count = 1, timeoutMs = 15_000): Promise<RecordedRequest[]> {
+  await waitFor(async () => FINISHED.includes((await deliveryOf(apiUrl, runId))?.status ?? ''), {
+    timeoutMs,
+    message: `the delivery of run ${runId} did not finish`,
+  });
+  const matching = receiver.requests.filter((request) => payloadOf(request)?.run_id === runId);
+  expect(matching).toHaveLength(count);
+  return matching;
+}
+
+export async function deliveryOf(apiUrl: string, runId: string): Promise<LoggedDelivery> {
   const response = await fetch(`${apiUrl}/webhooks/deliveries?run_id=${runId}`);
-  const [delivery] = (await response.json()) as { delivery_id: string; status: string; attempts: number; webhook_id: string }[];
+  const [delivery] = (await response.json()) as LoggedDelivery[];
   return delivery;
 }
 

@@ -16,6 +16,8 @@ export interface ServerOptions {
   port?: number;
   /** Print the server's output (for debugging a test). */
   verbose?: boolean;
+  /** How long the server may take to answer `/ok` (default 30 s; projects that compile many graphs take longer). */
+  startTimeoutMs?: number;
 }
 
 export interface RunningServer {
@@ -68,15 +70,21 @@ async function startNodeServer(shape: ProcessShape, options: ServerOptions): Pro
   child.stdout?.on('data', capture);
   child.stderr?.on('data', capture);
   const url = `http://127.0.0.1:${port}`;
+  // A server that exits while starting fails the start at once (with all it printed), not after the timeout.
+  const closed = new Promise<void>((resolveClosed) => child.once('close', () => resolveClosed()));
   try {
-    await waitFor(
+    const outcome = await waitFor(
       async () => {
-        if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${log}`);
+        if (child.exitCode !== null || child.signalCode !== null) return 'exited';
         const response = await fetch(`${url}/ok`);
-        return response.ok;
+        return response.ok ? 'ready' : false;
       },
-      { timeoutMs: 30_000, intervalMs: 50, message: `server at ${url} did not come up` },
+      { timeoutMs: options.startTimeoutMs ?? 30_000, intervalMs: 50, message: `server at ${url} did not come up` },
     );
+    if (outcome === 'exited') {
+      await closed;
+      throw new Error(`server exited with ${child.exitCode ?? child.signalCode} while starting`);
+    }
   } catch (error) {
     child.kill('SIGKILL');
     throw new Error(`${(error as Error).message}\n${log}`);
@@ -105,7 +113,7 @@ export function startApiServer(options: ServerOptions = {}): Promise<RunningServ
       entry: join(REPO_ROOT, 'dist/apps/api/main.js'),
       portVariable: 'PORT',
       databaseVariable: 'DATABASE_URL',
-      defaults: { LANGGRAPH_CONFIG: options.langgraphConfig ?? join(REPO_ROOT, 'langgraph.json') },
+      defaults: { RUNHOOK_CONFIG: options.langgraphConfig ?? join(REPO_ROOT, 'langgraph.json') },
     },
     options,
   );

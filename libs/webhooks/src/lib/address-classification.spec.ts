@@ -58,6 +58,13 @@ const CASES: readonly (readonly [ip: string, addressClass: AddressClass])[] = [
   ['64:ff9b:1::1', 'reserved'],
   ['fec0::1', 'reserved'],
   ['4000::1', 'reserved'],
+  // Tunnels that carry an IPv4 address: teredo (2001::/32) and 6to4 (2002::/16)
+  ['2001::1', 'reserved'],
+  ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'reserved'],
+  ['2001:0:ffff:ffff:ffff:ffff:ffff:ffff', 'reserved'],
+  ['2002:7f00:1::1', 'reserved'],
+  ['2002:a00:1::1', 'reserved'],
+  ['2001:1::1', 'reserved'],
   // IPv4 carried in IPv6: classified by the IPv4 address
   ['::ffff:127.0.0.1', 'loopback'],
   ['::ffff:7f00:1', 'loopback'],

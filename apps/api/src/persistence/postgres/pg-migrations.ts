@@ -163,4 +163,49 @@ export const PG_MIGRATIONS: Migration[] = [
       CREATE INDEX cron_firings_fired ON cron_firings (fired_at);
     `,
   },
+  {
+    // The Store (SQLite version 4). Embeddings are real[] so the table needs no extension; pgvector, when the
+    // database has it, is used by casting at query time.
+    version: 4,
+    sql: `
+      CREATE TABLE store_items (
+        prefix TEXT COLLATE "C" NOT NULL,
+        key TEXT COLLATE "C" NOT NULL,
+        value JSONB NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        ttl_minutes DOUBLE PRECISION,
+        expires_at BIGINT,
+        PRIMARY KEY (prefix, key)
+      );
+      CREATE INDEX store_items_expires ON store_items (expires_at) WHERE expires_at IS NOT NULL;
+      CREATE INDEX store_items_updated ON store_items (updated_at);
+      CREATE TABLE store_vectors (
+        prefix TEXT COLLATE "C" NOT NULL,
+        key TEXT COLLATE "C" NOT NULL,
+        field TEXT NOT NULL,
+        embedding REAL[] NOT NULL,
+        PRIMARY KEY (prefix, key, field),
+        FOREIGN KEY (prefix, key) REFERENCES store_items (prefix, key) ON DELETE CASCADE
+      );
+    `,
+  },
+  {
+    // Thread time to live (POST/PATCH /threads `ttl`): the sweeper finds due threads by ttl_expires_at.
+    version: 5,
+    sql: `
+      ALTER TABLE threads ADD COLUMN ttl_strategy TEXT;
+      ALTER TABLE threads ADD COLUMN ttl_minutes DOUBLE PRECISION;
+      ALTER TABLE threads ADD COLUMN ttl_expires_at TIMESTAMPTZ;
+      CREATE INDEX threads_ttl_due ON threads (ttl_expires_at) WHERE ttl_expires_at IS NOT NULL;
+    `,
+  },
+  {
+    // Cron provenance of a run, written only by the scheduler: client metadata can claim neither a cron nor its webhook.
+    version: 6,
+    sql: `
+      ALTER TABLE runs ADD COLUMN cron_id TEXT;
+      ALTER TABLE runs ADD COLUMN cron_scheduled_at TIMESTAMPTZ;
+    `,
+  },
 ];

@@ -46,10 +46,36 @@ describePostgresStore((factory) => {
       await waitFor(() => two.heard.length >= 3);
       // The two wakes of one event-loop turn travel as one notification; notifications carry no order.
       expect([...two.heard].sort()).toEqual(['cancel run-1 rollback', 'ended run-1', 'wake']);
-      // Relayed signals are not echoed: the sender only heard its own, once each.
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(one.heard).toEqual(['wake', 'wake', 'cancel run-1 rollback', 'ended run-1']);
-      expect(two.heard).toHaveLength(3);
+      // Relayed signals are not echoed. A marker sent by `two` after it heard them commits after them, so `one`
+      // hears any echo of its own signals before the marker (PostgreSQL delivers in commit order).
+      two.signals.ended('marker-1');
+      await waitFor(() => one.heard.includes('ended marker-1'));
+      expect(one.heard).toEqual(['wake', 'wake', 'cancel run-1 rollback', 'ended run-1', 'ended marker-1']);
+      expect(two.heard).toHaveLength(4);
+    });
+
+    it('survives its LISTEN connection being terminated: reconnects, LISTENs again and delivers later signals', async () => {
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      process.on('uncaughtException', onUnhandled);
+      try {
+        const pid = two.bridge.listenerPid;
+        expect(pid).not.toBeNull();
+        // What a PostgreSQL restart does to every session (57P01), from another connection.
+        await store.postgres?.pool.query('SELECT pg_terminate_backend($1)', [pid]);
+        await waitFor(() => two.bridge.reconnects === 1 && two.bridge.listenerPid !== null && two.bridge.listenerPid !== pid, {
+          message: 'LISTEN connection re-established',
+        });
+        // The reconnect wakes the replica's own workers: notifications sent in the gap are lost.
+        expect(two.heard.at(-1)).toBe('wake');
+        one.signals.ended('run-after-restart');
+        await waitFor(() => two.heard.includes('ended run-after-restart'), { message: 'signal delivered after the reconnect' });
+        expect(unhandled).toEqual([]);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+        process.off('uncaughtException', onUnhandled);
+      }
     });
   });
 });

@@ -5,6 +5,8 @@ import { RunSignals } from '../../common/run-signals';
 import { PG_POOL, type PgClient, type PgPool } from './pg-pool';
 
 const CHANNEL = 'runhook_signals';
+const RECONNECT_FIRST_MS = 100;
+const RECONNECT_MAX_MS = 5_000;
 
 type BridgedSignal =
   | { origin: string; kind: 'wake' }
@@ -25,17 +27,24 @@ export class PgSignalBridge implements OnApplicationBootstrap, OnApplicationShut
   private relaying = false;
   private wakePending = false;
   private stopped = false;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private reconnectDelayMs = RECONNECT_FIRST_MS;
+  /** Times the LISTEN connection was re-established (tests and logs). */
+  reconnects = 0;
 
   constructor(
     private readonly signals: RunSignals,
     @Optional() @Inject(PG_POOL) private readonly pool: PgPool | null,
   ) {}
 
+  /** The backend pid of the LISTEN connection, while it is up (shown to tests that terminate it). */
+  get listenerPid(): number | null {
+    return (this.listener as (PgClient & { processID?: number }) | null)?.processID ?? null;
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     if (!this.pool) return;
-    this.listener = await this.pool.connect();
-    this.listener.on('notification', (message) => this.receive(message));
-    await this.listener.query(`LISTEN ${CHANNEL}`);
+    await this.listen();
     this.signals.onWake(() => this.sendWake());
     this.signals.onCancel((runId, action) => this.send({ origin: this.origin, kind: 'cancel', runId, action }));
     this.signals.onEnded((runId) => this.send({ origin: this.origin, kind: 'ended', runId }));
@@ -43,11 +52,68 @@ export class PgSignalBridge implements OnApplicationBootstrap, OnApplicationShut
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     const listener = this.listener;
     this.listener = null;
     if (!listener) return;
     await listener.query(`UNLISTEN ${CHANNEL}`).catch(() => undefined);
-    listener.release();
+    // Destroyed rather than returned to the pool: it carries this bridge's listeners.
+    listener.release(true);
+  }
+
+  /**
+   * Opens the LISTEN connection. When it breaks (a database restart terminates it) the error is handled here,
+   * never left to end the process: it reconnects with backoff and LISTENs again. Notifications sent meanwhile
+   * are lost, so a reconnect wakes this replica's workers; clients following runs poll the database anyway.
+   */
+  private async listen(): Promise<void> {
+    const pool = this.pool;
+    if (!pool) return;
+    const client = await pool.connect();
+    let broken = false;
+    const onBroken = (error?: Error) => {
+      // At shutdown the connection is released (destroyed) by onApplicationShutdown.
+      if (broken || this.stopped) return;
+      broken = true;
+      if (this.listener === client) this.listener = null;
+      client.release(error ?? new Error('LISTEN connection ended'));
+      this.logger.warn(`the LISTEN connection to PostgreSQL broke (${error?.message ?? 'ended'}); reconnecting`);
+      this.scheduleReconnect();
+    };
+    client.on('error', onBroken);
+    client.on('end', () => onBroken());
+    client.on('notification', (message) => this.receive(message));
+    try {
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (error) {
+      onBroken(error as Error);
+      throw error;
+    }
+    this.listener = client;
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.reconnectTimer) return;
+    const delay = this.reconnectDelayMs;
+    this.reconnectDelayMs = Math.min(RECONNECT_MAX_MS, this.reconnectDelayMs * 2);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (this.stopped) return;
+      this.listen().then(
+        () => {
+          this.reconnectDelayMs = RECONNECT_FIRST_MS;
+          this.reconnects += 1;
+          this.logger.log('LISTEN connection to PostgreSQL restored');
+          // Runs created elsewhere while no notification could arrive: look for them now.
+          this.signals.wake();
+        },
+        (error: unknown) => {
+          this.logger.warn(`reconnecting the LISTEN connection failed: ${(error as Error).message}`);
+          this.scheduleReconnect();
+        },
+      );
+    }, delay);
+    this.reconnectTimer.unref();
   }
 
   /** Many runs created in one turn of the event loop make one notification. */

@@ -1,11 +1,11 @@
-import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { currentSchema, migratePostgres } from './pg-migrate';
 import { createPgPool, type PgPool, type PgPoolOptions } from './pg-pool';
+import { RunhookPostgresSaver } from './runhook-postgres-saver';
 
 export interface PostgresStore {
   pool: PgPool;
   /** The official LangGraph saver, on the same pool and in the same schema as our tables. */
-  saver: PostgresSaver;
+  saver: RunhookPostgresSaver;
 }
 
 /**
@@ -15,7 +15,7 @@ export interface PostgresStore {
 export async function openPostgres(connectionString: string, options: PgPoolOptions = {}): Promise<PostgresStore> {
   const pool = createPgPool(connectionString, options);
   try {
-    const saver = new PostgresSaver(pool, undefined, { schema: await currentSchema(pool) });
+    const saver = new RunhookPostgresSaver(pool, undefined, { schema: await currentSchema(pool) });
     await migratePostgres(pool, () => saver.setup());
     return { pool, saver };
   } catch (error) {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { inCi } from '@runhook/testing';
 import { Pool } from 'pg';
 import type { AssistantsRepository } from '../../assistants/assistants.repository';
 import { PostgresAssistantsRepository } from '../../assistants/postgres-assistants.repository';
@@ -113,7 +114,7 @@ export function describePostgresStore(suite: (factory: StoreFactory) => void): v
   const url = process.env['TEST_DATABASE_URL'];
   if (url) {
     suite(postgresStore(url));
-  } else if (process.env['CI'] === 'true') {
+  } else if (inCi()) {
     describe('PostgreSQL', () => {
       it('has a database to test against', () => {
         throw new Error('TEST_DATABASE_URL is not set in CI: start PostgreSQL with tools/scripts/ci-postgres.sh and export its URL');

@@ -26,7 +26,7 @@ export function webhookTestConfig(options: TestConfigOptions = {}): AppConfig {
     host: '127.0.0.1',
     port: 2024,
     selfUrl: 'http://127.0.0.1:2024',
-    database: { kind: 'sqlite', location: ':memory:' },
+    database: { kind: 'sqlite', location: ':memory:', sqliteSynchronous: 'full' },
     langgraph: {
       path: 'langgraph.json',
       graphs: {},
@@ -38,6 +38,8 @@ export function webhookTestConfig(options: TestConfigOptions = {}): AppConfig {
       },
       http: { ...parseHttpConfig({}, '.'), disableWebhooks: options.disableWebhooks ?? false },
       auth: NO_CUSTOM_AUTH,
+      env: {},
+      warnings: [],
     },
     roles: new Set(['api', 'worker']),
     webhooks: {

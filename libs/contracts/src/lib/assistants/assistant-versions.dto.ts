@@ -1,4 +1,4 @@
-import { IsInt, IsObject, IsOptional, Min } from 'class-validator';
+import { IsInt, IsObject, IsOptional, Max, Min } from 'class-validator';
 import type { Metadata } from '../common/common.types';
 import { IsLimit, IsOffset } from '../common/field.decorator';
 
@@ -19,5 +19,6 @@ export class ListAssistantVersionsDto {
 export class SetLatestAssistantVersionDto {
   @IsInt()
   @Min(1)
+  @Max(2_147_483_647)
   version!: number;
 }

@@ -1,10 +1,11 @@
 import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID } from 'class-validator';
+import { IsRunnableConfig } from '../common/runnable-config.validator';
 import { IF_EXISTS_ACTIONS, type Config, type IfExists, type Metadata } from '../common/common.types';
 
 /** Fields an assistant create and update share. */
 export class AssistantFieldsDto {
   @IsOptional()
-  @IsObject()
+  @IsRunnableConfig()
   config?: Config;
 
   @IsOptional()

@@ -2,6 +2,8 @@ import { Transform } from 'class-transformer';
 import { IsArray, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 
 export const MAX_PAGE_SIZE = 1000;
+/** Largest page offset; far past any real table, and inside what both databases take as an integer. */
+export const MAX_OFFSET = 2_147_483_647;
 
 /** Applies several property decorators as one, in the order given. */
 export function composeDecorators(...decorators: PropertyDecorator[]): PropertyDecorator {
@@ -25,7 +27,7 @@ export function IsLimit(): PropertyDecorator {
 
 /** Optional page offset, >= 0, as a JSON number or query text. */
 export function IsOffset(): PropertyDecorator {
-  return composeDecorators(IsOptional(), NumberFromText, IsInt(), Min(0));
+  return composeDecorators(IsOptional(), NumberFromText, IsInt(), Min(0), Max(MAX_OFFSET));
 }
 
 /** Optional list of field names to return. */

@@ -7,6 +7,7 @@ import {
   IsObject,
   IsOptional,
   IsString,
+  Max,
   Min,
   ValidateNested,
 } from 'class-validator';
@@ -22,12 +23,16 @@ import {
   type OnDisconnect,
 } from './run.types';
 
+/** Longest accepted `after_seconds`: ten years. */
+export const MAX_AFTER_SECONDS = 10 * 365 * 86_400;
+
 /** Body of `POST /runs`, `/runs/stream`, `/runs/wait` and each item of `/runs/batch`. */
 export class RunCreateStatelessDto extends RunPayloadDto {
   /** Delay before the run may start. */
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
+  @Max(MAX_AFTER_SECONDS)
   after_seconds?: number;
 
   /** An assistant uuid or a graph id (mapped to that graph's default assistant). */

@@ -1,4 +1,5 @@
 import { Allow, IsBoolean, IsIn, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsRunnableConfig } from '../common/runnable-config.validator';
 import type { Config, Metadata } from '../common/common.types';
 import { IsInterruptNodes, IsStreamMode } from './run-validators.decorator';
 import {
@@ -19,7 +20,7 @@ export class RunPayloadDto {
   checkpoint_during?: boolean;
 
   @IsOptional()
-  @IsObject()
+  @IsRunnableConfig()
   config?: Config;
 
   /** Static run context; the server rejects it together with a non-empty config.configurable. */

@@ -1,7 +1,7 @@
 import { validateContract } from '../common/contract-validation.util';
 import { CancelRunsDto } from './cancel-runs.dto';
 import { ListRunsQueryDto } from './list-runs-query.dto';
-import { RunCreateStatefulDto, RunCreateStatelessDto } from './run-create.dto';
+import { MAX_AFTER_SECONDS, RunCreateStatefulDto, RunCreateStatelessDto } from './run-create.dto';
 import { STREAM_MODES } from './run.types';
 
 /** Every field `client.runs.stream/create` can send (strict_resume is not ours to keep). */
@@ -102,6 +102,24 @@ describe('run DTOs', () => {
         'webhook',
       ]),
     );
+  });
+
+  it('bounds after_seconds, so a far-future delay is a 422 and not an invalid date', () => {
+    expect(errorsOf({ after_seconds: MAX_AFTER_SECONDS })).toEqual([]);
+    expect(errorsOf({ after_seconds: 1e13 })).toEqual([`after_seconds must not be greater than ${MAX_AFTER_SECONDS}`]);
+  });
+
+  it('checks the keys of config LangGraph reads, and keeps the others', () => {
+    expect(errorsOf({ config: { tags: ['a'], recursion_limit: 50, configurable: { x: 1 }, run_name: 'n', custom: [1] } })).toEqual([]);
+    expect(errorsOf({ config: { tags: 5 } })).toEqual(['config.tags must be a list of strings']);
+    expect(errorsOf({ config: { tags: ['a', 1] } })).toEqual(['config.tags must be a list of strings']);
+    expect(errorsOf({ config: { recursion_limit: 1.5 } })).toEqual([expect.stringMatching(/^config.recursion_limit must be an integer between 1 and/)]);
+    expect(errorsOf({ config: { recursion_limit: 1e12 } })).toEqual([expect.stringMatching(/^config.recursion_limit must be an integer/)]);
+    expect(errorsOf({ config: { configurable: [] } })).toEqual(['config.configurable must be an object']);
+    expect(errorsOf({ config: { configurable: 'x' } })).toEqual(['config.configurable must be an object']);
+    expect(errorsOf({ config: { metadata: 3 } })).toEqual(['config.metadata must be an object']);
+    expect(errorsOf({ config: { callbacks: [{}] } })).toEqual(['config.callbacks cannot be sent over HTTP']);
+    expect(errorsOf({ config: [] })).toEqual(['config must be an object']);
   });
 
   it('accepts the on_completion values of both the server and the SDK types', () => {

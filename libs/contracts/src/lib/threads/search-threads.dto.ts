@@ -41,6 +41,10 @@ export class SearchThreadsDto extends CountThreadsDto {
   @IsFieldSelection()
   select?: string[];
 
+  /** Extra fields to add, as `GET /threads/{id}?include=ttl` does. */
+  @IsFieldSelection()
+  include?: string[];
+
   @IsOptional()
   @IsIn(THREAD_SORT_FIELDS)
   sort_by?: ThreadSortField;

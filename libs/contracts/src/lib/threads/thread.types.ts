@@ -25,6 +25,19 @@ export interface Thread {
   interrupts: Record<string, Interrupt[]>;
   /** Set when status is `error`. */
   error?: unknown;
+  /** Only with `include=ttl` (get) or `select`/`include` naming it (search); null when none is set. */
+  ttl?: ThreadTtl | null;
+}
+
+export const THREAD_TTL_STRATEGIES = ['delete', 'keep_latest'] as const;
+export type ThreadTtlStrategy = (typeof THREAD_TTL_STRATEGIES)[number];
+
+/** A thread's time to live: when it lapses, the thread is deleted (or pruned to its latest checkpoint). */
+export interface ThreadTtl {
+  strategy: ThreadTtlStrategy;
+  /** Minutes from the last set (create or PATCH). */
+  ttl: number;
+  expires_at: string;
 }
 
 export interface Checkpoint {
@@ -34,14 +47,20 @@ export interface Checkpoint {
   checkpoint_map: Record<string, unknown> | null;
 }
 
+/** A task's subgraph checkpoint: before the subgraph has run, only its namespace is known. */
+export type TaskCheckpoint = Omit<Checkpoint, 'checkpoint_id'> & { checkpoint_id: string | null };
+
 export interface ThreadTask {
   id: string;
   name: string;
   error: string | null;
   interrupts: Interrupt[];
-  checkpoint: Checkpoint | null;
+  /** Where the task sits in the graph, e.g. `["__pregel_pull", "agent"]`. */
+  path: (string | number)[] | null;
+  checkpoint: TaskCheckpoint | null;
   state: ThreadState | null;
-  result?: unknown;
+  /** What the task wrote, once it has run; null before. */
+  result: unknown;
 }
 
 export interface ThreadState {

@@ -11,8 +11,11 @@ export type WebhookPayload = Run & {
   error?: RunError;
 };
 
-export const DELIVERY_STATUSES = ['pending', 'delivering', 'succeeded', 'failed', 'gone'] as const;
-/** `gone`: the receiver answered 410, so the delivery is not retried. */
+export const DELIVERY_STATUSES = ['pending', 'delivering', 'succeeded', 'failed', 'gone', 'refused'] as const;
+/**
+ * `gone`: the receiver answered 410, so the delivery is not retried. `refused`: the server's `webhooks.url` policy,
+ * checked again before every attempt, no longer allows the URL; the attempt's error says which rule.
+ */
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export interface WebhookDelivery {

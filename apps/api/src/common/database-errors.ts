@@ -1,0 +1,15 @@
+/** SQLite errors carry a `SQLITE_*` code; PostgreSQL's a five-character SQLSTATE, or a socket error code. */
+const PG_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
+/**
+ * Whether an error came from the database (a restart, a read-only or full disk, a lost connection) rather than
+ * from the request: the client then gets a 503 naming it, and may try again.
+ */
+export function isDatabaseError(error: unknown): error is Error & { code: string } {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string') return /Connection terminated|connection is not open/i.test(error.message);
+  if (code.startsWith('SQLITE_')) return true;
+  if (PG_CONNECTION_CODES.has(code)) return true;
+  return /^[0-9A-Z]{5}$/.test(code) && 'severity' in error;
+}

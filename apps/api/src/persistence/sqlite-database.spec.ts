@@ -1,0 +1,52 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { commitDurably, openSqlite, type SqliteSynchronous } from './sqlite-database';
+import { WalSync } from './wal-sync';
+
+function open(synchronous: SqliteSynchronous) {
+  const db = openSqlite(join(mkdtempSync(join(tmpdir(), 'runhook-sync-')), 'store.sqlite'), { synchronous });
+  db.exec('CREATE TABLE t (x INTEGER)');
+  return db;
+}
+
+describe('commitDurably', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('on a full connection, resolves only after the WAL holding the commit is synced', async () => {
+    const db = open('full');
+    const sync = jest.spyOn(WalSync.prototype, 'sync');
+    const insert = db.transaction(() => db.prepare('INSERT INTO t VALUES (1)').run().changes);
+    await expect(commitDurably(db, () => insert.immediate())).resolves.toBe(1);
+    expect(sync).toHaveBeenCalledTimes(1);
+    expect(await sync.mock.results[0]?.value).toBeUndefined();
+    db.close();
+  });
+
+  it('on a normal connection, commits without waiting for the disk', async () => {
+    const db = open('normal');
+    const sync = jest.spyOn(WalSync.prototype, 'sync');
+    await commitDurably(db, () => db.prepare('INSERT INTO t VALUES (1)').run());
+    expect(sync).not.toHaveBeenCalled();
+    db.close();
+  });
+});
+
+describe('WalSync', () => {
+  it('shares one fdatasync among the commits that wait together, and never misses a later one', async () => {
+    const db = open('full');
+    const sut = new WalSync(`${db.name}-wal`);
+    db.prepare('INSERT INTO t VALUES (1)').run();
+    await Promise.all(Array.from({ length: 50 }, () => sut.sync()));
+    // The first call starts a sync; the 49 that came while it ran share one more.
+    expect(sut.syncs).toBe(2);
+    db.prepare('INSERT INTO t VALUES (2)').run();
+    await sut.sync();
+    expect(sut.syncs).toBe(3);
+    db.close();
+  });
+
+  it('fails the commits waiting on it when the WAL cannot be synced', async () => {
+    await expect(new WalSync(join(tmpdir(), 'no-such-dir', 'x.sqlite-wal')).sync()).rejects.toThrow(/ENOENT/);
+  });
+});

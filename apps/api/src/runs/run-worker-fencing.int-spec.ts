@@ -1,0 +1,141 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ManualClock, waitFor } from '@runhook/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { AppModule } from '../app.module';
+import { AssistantsService } from '../assistants/assistants.service';
+import { loadAppConfig } from '../config/app-config';
+import { createTestSchema } from '../persistence/testing/store-fixture';
+import { DeliveriesRepository } from '../webhooks/deliveries.repository';
+import { webhookIdFor } from '../webhooks/run-webhook-payload';
+import { RunWorker } from './run-worker.service';
+import { writeSleepingProject } from './testing/sleeping-project';
+import { RunsRepository } from './runs.repository';
+import { RunsService } from './runs.service';
+
+const REPO = resolve(__dirname, '../../../..');
+jest.setTimeout(60_000);
+const LEASE_MS = 600_000;
+const T0 = Date.parse('2026-05-01T12:00:00.000Z');
+
+interface Worker {
+  app: INestApplicationContext;
+  worker: RunWorker;
+  runs: RunsRepository;
+  service: RunsService;
+  deliveries: DeliveriesRepository;
+}
+
+/**
+ * A whole worker process's services on the shared database, one run at a time. Its lease and poll timers are
+ * set far beyond the test, so leases lapse only when the shared manual clock is moved: a paused worker.
+ */
+async function startWorker(databaseUrl: string, clock: ManualClock): Promise<Worker> {
+  const config = loadAppConfig(
+    {
+      DATABASE_URL: databaseUrl,
+      RUNHOOK_ROLES: 'worker',
+      // The sleeping project allows loopback webhooks, and a worker-only replica must know where relative ones go.
+      RUNHOOK_SELF_URL: 'http://127.0.0.1:9',
+      RUNHOOK_CONFIG: writeSleepingProject(),
+      N_JOBS_PER_WORKER: '1',
+      RUN_LEASE_MS: String(LEASE_MS),
+      RUN_POLL_MS: String(LEASE_MS),
+    },
+    REPO,
+  );
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, { clock }), { logger: ['error'] });
+  await app.get(AssistantsService).ensureSystemAssistants();
+  return { app, worker: app.get(RunWorker), runs: app.get(RunsRepository), service: app.get(RunsService), deliveries: app.get(DeliveriesRepository) };
+}
+
+function describeFencing(name: string, database: () => Promise<{ url: string; drop: () => Promise<void> }>): void {
+  describe(`two workers on one ${name} database: a run ends once`, () => {
+    let db: { url: string; drop: () => Promise<void> };
+    let clock: ManualClock;
+    const started: Worker[] = [];
+    const start = async () => {
+      const worker = await startWorker(db.url, clock);
+      started.push(worker);
+      return worker;
+    };
+
+    beforeEach(async () => {
+      db = await database();
+      clock = new ManualClock(T0);
+    });
+    afterEach(async () => {
+      for (const worker of started.splice(0)) await worker.app.close();
+      await db.drop();
+    });
+
+    async function runWith(worker: Worker, sleepMs: number): Promise<string> {
+      const run = await worker.service.create(null, {
+        assistant_id: 'sleeper',
+        input: { sleep_ms: sleepMs },
+        webhook: 'http://127.0.0.1:9/hook',
+        on_completion: 'keep',
+      });
+      await waitFor(async () => (await worker.runs.get(run.run_id))?.status === 'running', { message: 'run claimed' });
+      return run.run_id;
+    }
+
+    it('a worker that stalled past its lease ends nothing and enqueues nothing; the new owner’s end is the one', async () => {
+      const stalled = await start();
+      const runId = await runWith(stalled, 1_500);
+      clock.advance(LEASE_MS + 1);
+      // The second worker starts with the first one's lease lapsed: its start re-queues and claims the run.
+      const owner = await start();
+      await waitFor(async () => (await owner.runs.get(runId))?.attempt === 2, { message: 're-claimed as attempt 2' });
+
+      await waitFor(() => !stalled.worker.isLocal(runId), { message: 'stalled attempt finished' });
+      expect(await owner.runs.get(runId)).toMatchObject({ status: 'running', attempt: 2, ended_at: null });
+      expect((await owner.deliveries.search({ run_id: runId }, 10, 0)).total).toBe(0);
+
+      const ownersEnd = T0 + 2 * LEASE_MS;
+      clock.set(ownersEnd);
+      await waitFor(async () => (await owner.runs.get(runId))?.status === 'success', { message: 'owner ended the run' });
+      expect((await owner.runs.get(runId))?.ended_at).toBe(new Date(ownersEnd).toISOString());
+      const { items } = await owner.deliveries.search({ run_id: runId }, 10, 0);
+      expect(items.map((item) => item.webhook_id)).toEqual([webhookIdFor(runId)]);
+    });
+
+    it('a worker whose lease renewal updates no row aborts its graph at once and writes nothing', async () => {
+      const worker = await start();
+      const runId = await runWith(worker, 60_000);
+      // Another worker takes the run over while this one is paused.
+      clock.advance(LEASE_MS + 1);
+      expect((await worker.runs.reclaimExpired({ nowMs: clock.now(), maxAttempts: 3 })).requeued).toEqual([runId]);
+      const [taken] = await worker.runs.claim('another-worker', 1, clock.now(), clock.now() + LEASE_MS);
+      expect(taken).toMatchObject({ run_id: runId, attempt: 2 });
+
+      await worker.worker.renewLeases();
+      // The graph sleeps for a minute unless its AbortSignal fires.
+      await waitFor(() => !worker.worker.isLocal(runId), { timeoutMs: 5_000, message: 'execution aborted' });
+      expect(await worker.runs.get(runId)).toMatchObject({ status: 'running', attempt: 2, ended_at: null });
+      expect((await worker.deliveries.search({ run_id: runId }, 10, 0)).total).toBe(0);
+    });
+  });
+}
+
+describeFencing('SQLite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'runhook-fencing-'));
+  return { url: join(dir, 'runhook.sqlite'), drop: async () => rmSync(dir, { recursive: true, force: true }) };
+});
+
+const TEST_DATABASE_URL = process.env['TEST_DATABASE_URL'];
+if (TEST_DATABASE_URL) {
+  describeFencing('PostgreSQL', async () => {
+    const { schema, drop } = await createTestSchema(TEST_DATABASE_URL);
+    const separator = TEST_DATABASE_URL.includes('?') ? '&' : '?';
+    return { url: `${TEST_DATABASE_URL}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`, drop };
+  });
+} else {
+  describe('two workers on one PostgreSQL database', () => {
+    it('has a database to test against (TEST_DATABASE_URL)', () => {
+      if (process.env['CI']) throw new Error('TEST_DATABASE_URL is not set in CI');
+    });
+  });
+}

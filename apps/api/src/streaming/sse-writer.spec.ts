@@ -1,0 +1,93 @@
+import type { Response } from 'express';
+import { Writable } from 'node:stream';
+import { SseWriter } from './sse-writer';
+
+/**
+ * A response over a socket that takes bytes only when told to: writes pile up in its buffer (as when a
+ * client stops reading), `write` answers false past 1 KB, and `drain` comes once the reader catches up.
+ */
+class SlowResponse extends Writable {
+  private readonly unread: (() => void)[] = [];
+  destroyedByServer = false;
+
+  constructor() {
+    super({ highWaterMark: 1024, decodeStrings: false });
+  }
+
+  override _write(_chunk: unknown, _encoding: BufferEncoding, callback: () => void): void {
+    this.unread.push(callback);
+  }
+
+  /** The client reads everything buffered so far (each read lets the stream hand over its next chunk). */
+  readAll(): void {
+    while (this.unread.length > 0) this.unread.shift()?.();
+  }
+
+  override destroy(error?: Error): this {
+    this.destroyedByServer = true;
+    return super.destroy(error);
+  }
+
+  status(): this {
+    return this;
+  }
+  setHeader(): this {
+    return this;
+  }
+  flushHeaders(): void {
+    // Headers are not modelled.
+  }
+}
+
+const EVENT_DATA = JSON.stringify({ text: 'x'.repeat(1000) });
+
+function writer(response: SlowResponse, limits: { maxBufferBytes: number; stallTimeoutMs: number }): SseWriter {
+  const sse = new SseWriter(response as unknown as Response, { heartbeatMs: 1_000, withIds: false, ...limits });
+  sse.start();
+  return sse;
+}
+
+describe('SseWriter backpressure', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('drops a client that stops reading once its unsent bytes reach the buffer limit', () => {
+    const response = new SlowResponse();
+    const sse = writer(response, { maxBufferBytes: 64 * 1024, stallTimeoutMs: 60_000 });
+    let sent = 0;
+    while (!sse.isClosed && sent < 10_000) sse.send({ seq: sent++, event: 'values', data: EVENT_DATA });
+    expect(sse.isClosed).toBe(true);
+    expect(response.destroyedByServer).toBe(true);
+    // The limit plus at most one event, not the 10 MB the run went on to write.
+    expect(response.writableLength).toBeLessThanOrEqual(64 * 1024 + 1100);
+    expect(sent).toBeLessThan(100);
+  });
+
+  it('drops a client stalled past the stall timeout, and keeps one that drains in time', () => {
+    const stalled = new SlowResponse();
+    const reading = new SlowResponse();
+    const dropped = writer(stalled, { maxBufferBytes: 4 * 1024 * 1024, stallTimeoutMs: 5_000 });
+    const kept = writer(reading, { maxBufferBytes: 4 * 1024 * 1024, stallTimeoutMs: 5_000 });
+    for (let seq = 0; seq < 3; seq++) {
+      dropped.send({ seq, event: 'values', data: EVENT_DATA });
+      kept.send({ seq, event: 'values', data: EVENT_DATA });
+    }
+    jest.advanceTimersByTime(4_000);
+    reading.readAll();
+    jest.advanceTimersByTime(2_000);
+    expect(dropped.isClosed).toBe(true);
+    expect(stalled.destroyedByServer).toBe(true);
+    expect(kept.isClosed).toBe(false);
+    kept.end();
+  });
+
+  it('sends no heartbeats into a stalled socket', () => {
+    const response = new SlowResponse();
+    const sse = writer(response, { maxBufferBytes: 4 * 1024 * 1024, stallTimeoutMs: 60_000 });
+    sse.send({ seq: 0, event: 'values', data: EVENT_DATA.repeat(2) });
+    const buffered = response.writableLength;
+    jest.advanceTimersByTime(30_000);
+    expect(response.writableLength).toBe(buffered);
+    sse.end();
+  });
+});

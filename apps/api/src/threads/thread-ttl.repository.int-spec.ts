@@ -1,0 +1,4 @@
+import { describeEachStore } from '../persistence/testing/store-fixture';
+import { describeThreadTtlRepository } from './thread-ttl.repository.behaviour';
+
+describeEachStore(describeThreadTtlRepository);
