@@ -1,4 +1,4 @@
-import { Controller, Get, Query, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Logger, Query, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { parseBooleanFlag } from '../common/json';
 import { type AppConfig, InjectConfig } from '../config/app-config';
@@ -7,6 +7,8 @@ import { DatabaseHealth } from '../persistence/database-health';
 @ApiTags('meta')
 @Controller()
 export class HealthController {
+  private readonly logger = new Logger('Health');
+
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly database: DatabaseHealth,
@@ -19,7 +21,10 @@ export class HealthController {
       try {
         await this.database.check();
       } catch (error) {
-        throw new ServiceUnavailableException({ detail: `database unavailable: ${(error as Error).message}` });
+        // /ok is public (load balancers probe it), so the driver's message, which can name hosts and users, goes to
+        // the log only.
+        this.logger.warn(`readiness check failed: the database is unreachable: ${(error as Error).message}`);
+        throw new ServiceUnavailableException({ detail: 'database unavailable' });
       }
     }
     return { ok: true };

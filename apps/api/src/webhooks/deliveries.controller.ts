@@ -4,22 +4,23 @@ import { DELIVERY_STATUSES, SearchDeliveriesDto } from '@runhook/contracts';
 import type { Response } from 'express';
 import { setPaginationHeaders } from '../common/pagination';
 import { UuidParamPipe } from '../common/uuid.pipe';
-import { DELIVERY_DETAIL_SCHEMA, DELIVERY_SCHEMA } from './delivery.openapi';
+import { DELIVERY_DETAIL_SCHEMA, DELIVERY_SCHEMA, ENDPOINT_HEALTH_SCHEMA } from './delivery.openapi';
 import { DeliveriesService } from './deliveries.service';
 
 const DeliveryIdPipe = new UuidParamPipe('delivery ID');
 
 @ApiTags('webhooks')
-@Controller('webhooks/deliveries')
+@Controller('webhooks')
 export class DeliveriesController {
   constructor(private readonly deliveries: DeliveriesService) {}
 
-  @Get()
+  @Get('deliveries')
   @ApiOperation({ summary: 'List webhook deliveries, newest first', description: 'Paged: X-Pagination-Total and X-Pagination-Next headers.' })
   @ApiQuery({ name: 'run_id', required: false, type: String })
   @ApiQuery({ name: 'thread_id', required: false, type: String })
   @ApiQuery({ name: 'cron_id', required: false, type: String })
   @ApiQuery({ name: 'status', required: false, enum: [...DELIVERY_STATUSES] })
+  @ApiQuery({ name: 'endpoint', required: false, type: String, description: 'scheme://host:port, as GET /webhooks/endpoints lists it' })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: 'Default 10' })
   @ApiQuery({ name: 'offset', required: false, type: Number, description: 'Default 0' })
   @ApiOkResponse({ schema: { type: 'array', items: DELIVERY_SCHEMA } })
@@ -29,7 +30,17 @@ export class DeliveriesController {
     return items;
   }
 
-  @Get(':deliveryId')
+  @Get('endpoints')
+  @ApiOperation({
+    summary: 'Health of each webhook endpoint (scheme://host:port) over the last hour of attempts',
+    description: 'success_rate counts 2xx answers; failing_since is the first attempt of the current unbroken run of failures, or null.',
+  })
+  @ApiOkResponse({ schema: { type: 'array', items: ENDPOINT_HEALTH_SCHEMA } })
+  endpoints() {
+    return this.deliveries.endpoints();
+  }
+
+  @Get('deliveries/:deliveryId')
   @ApiOperation({ summary: 'One webhook delivery with every attempt (time, status code, duration, error, first bytes of the answer)' })
   @ApiParam({ name: 'deliveryId', format: 'uuid' })
   @ApiOkResponse({ schema: DELIVERY_DETAIL_SCHEMA })
@@ -38,7 +49,7 @@ export class DeliveriesController {
     return this.deliveries.get(deliveryId);
   }
 
-  @Post(':deliveryId/redeliver')
+  @Post('deliveries/:deliveryId/redeliver')
   @HttpCode(200)
   @ApiOperation({ summary: 'Send a delivery again now, with the same webhook-id; answers the delivery after that attempt' })
   @ApiParam({ name: 'deliveryId', format: 'uuid' })

@@ -199,6 +199,28 @@ export function describeDeliveriesRepository(adapter: string, factory: () => Pro
       expect((await sut.search({ status: 'delivering' }, 10, 0)).items.map((item) => item.delivery_id)).toEqual([one.delivery_id]);
     });
 
+    it('searches by endpoint, and lists recent attempts with their endpoint, newest first, bounded', async () => {
+      const atA = newDelivery({ url: A });
+      const atB = newDelivery({ url: B, created_at: T0 + 1 });
+      await sut.insert(atA);
+      await sut.insert(atB);
+      expect((await sut.search({ endpoint: 'http://127.0.0.2:9' }, 10, 0)).items.map((item) => item.delivery_id)).toEqual([atB.delivery_id]);
+
+      await sut.claim(claimRequest());
+      const failed = { attempt: 1, started_at: T0 + 5, duration_ms: 40, status_code: 503, error: 'HTTP 503', response_excerpt: 'busy' };
+      await sut.complete([
+        completion(atA.delivery_id),
+        completion(atB.delivery_id, { attempt: failed, status: 'pending', next_attempt_at: T0 + 1_000 }),
+      ]);
+
+      expect(await sut.recentAttempts(T0, 10)).toEqual([
+        { endpoint: 'http://127.0.0.2:9', started_at: T0 + 5, duration_ms: 40, status_code: 503 },
+        { endpoint: 'http://127.0.0.1:9', started_at: T0, duration_ms: 12, status_code: 200 },
+      ]);
+      expect(await sut.recentAttempts(T0 + 1, 10)).toHaveLength(1);
+      expect(await sut.recentAttempts(T0, 1)).toEqual([expect.objectContaining({ started_at: T0 + 5 })]);
+    });
+
     it('purges finished deliveries past retention with their attempts, never pending ones', async () => {
       // Due a millisecond apart, so the claim of one takes `old` whatever the adapter's order among equals.
       const old = newDelivery({ created_at: T0 - 1 });

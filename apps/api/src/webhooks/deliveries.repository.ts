@@ -63,6 +63,16 @@ export interface DeliveryFilter {
   thread_id?: string;
   cron_id?: string;
   status?: DeliveryStatus;
+  /** scheme://host:port, as stored on the delivery. */
+  endpoint?: string;
+}
+
+/** One attempt as the endpoint health figures need it. */
+export interface EndpointAttempt {
+  endpoint: string;
+  started_at: number;
+  duration_ms: number;
+  status_code: number | null;
 }
 
 export type RedeliverResult = 'queued' | 'in-flight' | 'not-found';
@@ -86,6 +96,8 @@ export abstract class DeliveriesRepository {
   abstract redeliver(deliveryId: string, nowMs: number): Promise<RedeliverResult>;
   abstract get(deliveryId: string): Promise<WebhookDeliveryDetail | null>;
   abstract search(filter: DeliveryFilter, limit: number, offset: number): Promise<{ items: WebhookDelivery[]; total: number }>;
+  /** Among the newest `limit` attempts, those started at or after `sinceMs`, newest first (the endpoint health window). */
+  abstract recentAttempts(sinceMs: number, limit: number): Promise<EndpointAttempt[]>;
   /** Deletes up to `batch` finished deliveries (and their attempts) last updated before `beforeMs`. */
   abstract purge(beforeMs: number, batch: number): Promise<number>;
 }

@@ -4,6 +4,7 @@ import { redactCredentials, redactCredentialsOrNull } from '@runhook/webhooks';
 import { Clock } from '../common/clock';
 import { type AppConfig, InjectConfig } from '../config/app-config';
 import { DeliveriesRepository } from './deliveries.repository';
+import { type EndpointHealth, endpointHealth } from './endpoint-health';
 import { WebhookDispatcher } from './webhook-dispatcher.service';
 
 /**
@@ -14,7 +15,11 @@ function redactDelivery<T extends WebhookDelivery>(delivery: T): T {
   return { ...delivery, url: redactCredentials(delivery.url), last_error: redactCredentialsOrNull(delivery.last_error) };
 }
 
-/** The delivery log: search, inspect, redeliver. */
+/** Endpoint health looks at the attempts of the last hour, at most this many (newest first), so it stays one cheap query. */
+export const HEALTH_WINDOW_MS = 60 * 60 * 1000;
+export const HEALTH_MAX_ATTEMPTS = 5_000;
+
+/** The delivery log: search, inspect, redeliver, and how each endpoint has answered lately. */
 @Injectable()
 export class DeliveriesService {
   constructor(
@@ -25,9 +30,13 @@ export class DeliveriesService {
   ) {}
 
   async search(query: SearchDeliveriesDto): Promise<{ items: WebhookDelivery[]; total: number }> {
-    const { run_id, thread_id, cron_id, status } = query;
-    const page = await this.deliveries.search({ run_id, thread_id, cron_id, status }, query.limit ?? 10, query.offset ?? 0);
+    const { run_id, thread_id, cron_id, status, endpoint } = query;
+    const page = await this.deliveries.search({ run_id, thread_id, cron_id, status, endpoint }, query.limit ?? 10, query.offset ?? 0);
     return { items: page.items.map(redactDelivery), total: page.total };
+  }
+
+  async endpoints(): Promise<EndpointHealth[]> {
+    return endpointHealth(await this.deliveries.recentAttempts(this.clock.now() - HEALTH_WINDOW_MS, HEALTH_MAX_ATTEMPTS));
   }
 
   async get(deliveryId: string): Promise<WebhookDeliveryDetail> {

@@ -42,3 +42,16 @@ export const ATTEMPT_SCHEMA: SchemaObject = {
 export const DELIVERY_DETAIL_SCHEMA: SchemaObject = {
   allOf: [DELIVERY_SCHEMA, { type: 'object', properties: { attempts_log: { type: 'array', items: ATTEMPT_SCHEMA } } }],
 };
+
+export const ENDPOINT_HEALTH_SCHEMA: SchemaObject = {
+  type: 'object',
+  properties: {
+    endpoint: { type: 'string', description: 'scheme://host:port' },
+    attempts: { type: 'integer', description: 'Attempts in the window' },
+    success_rate: { type: 'number', description: 'Share of attempts answered 2xx, 0..1' },
+    p50_latency_ms: { type: 'integer' },
+    last_attempt_at: time('Newest attempt'),
+    last_status_code: { type: 'integer', nullable: true },
+    failing_since: time('First attempt of the current unbroken run of failures', true),
+  },
+};

@@ -11,6 +11,7 @@ import {
   type DeliveryCompletion,
   type DeliveryFilter,
   type DeliveryRow,
+  type EndpointAttempt,
   type NewWebhookDelivery,
   type RedeliverResult,
   toWireAttempt,
@@ -183,7 +184,7 @@ export class PostgresDeliveriesRepository extends DeliveriesRepository {
   async search(filter: DeliveryFilter, limit: number, offset: number): Promise<{ items: WebhookDelivery[]; total: number }> {
     const clauses: string[] = [];
     const params: unknown[] = [];
-    for (const key of ['run_id', 'thread_id', 'cron_id', 'status'] as const) {
+    for (const key of ['run_id', 'thread_id', 'cron_id', 'status', 'endpoint'] as const) {
       if (filter[key] === undefined) continue;
       params.push(filter[key]);
       clauses.push(`${key} = $${params.length}`);
@@ -196,6 +197,18 @@ export class PostgresDeliveriesRepository extends DeliveriesRepository {
     );
     const count = await this.pool.query<{ total: string }>(`SELECT COUNT(*) AS total FROM webhook_deliveries ${where}`, params);
     return { items: rows.map((row) => toWireDelivery(fromPgRow(row))), total: Number(count.rows[0]?.total ?? 0) };
+  }
+
+  /** A primary key range over the newest `limit` attempt ids, then the window; see the SQLite adapter. */
+  async recentAttempts(sinceMs: number, limit: number): Promise<EndpointAttempt[]> {
+    const { rows } = await this.pool.query<{ endpoint: string; started_at: string; duration_ms: string | number; status_code: number | null }>(
+      `SELECT d.endpoint, a.started_at, a.duration_ms, a.status_code FROM webhook_attempts a
+       JOIN webhook_deliveries d ON d.delivery_id = a.delivery_id
+       WHERE a.attempt_id > (SELECT MAX(attempt_id) FROM webhook_attempts) - $2 AND a.started_at >= $1
+       ORDER BY a.started_at DESC, a.attempt_id DESC`,
+      [sinceMs, limit],
+    );
+    return rows.map((row) => ({ ...row, started_at: Number(row.started_at), duration_ms: Number(row.duration_ms) }));
   }
 
   async purge(beforeMs: number, batch: number): Promise<number> {

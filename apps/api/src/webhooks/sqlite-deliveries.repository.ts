@@ -12,6 +12,7 @@ import {
   type DeliveryCompletion,
   type DeliveryFilter,
   type DeliveryRow,
+  type EndpointAttempt,
   type NewWebhookDelivery,
   type RedeliverResult,
   toWireAttempt,
@@ -177,7 +178,7 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
   async search(filter: DeliveryFilter, limit: number, offset: number): Promise<{ items: WebhookDelivery[]; total: number }> {
     const clauses: string[] = [];
     const params: unknown[] = [];
-    for (const key of ['run_id', 'thread_id', 'cron_id', 'status'] as const) {
+    for (const key of ['run_id', 'thread_id', 'cron_id', 'status', 'endpoint'] as const) {
       if (filter[key] === undefined) continue;
       clauses.push(`${key} = ?`);
       params.push(filter[key]);
@@ -190,6 +191,20 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
     ) as DeliveryRow[];
     const { total } = prepared(this.db, `SELECT COUNT(*) AS total FROM webhook_deliveries ${where}`).get(...params) as { total: number };
     return { items: rows.map(toWireDelivery), total };
+  }
+
+  /**
+   * Reads only the newest `limit` attempt ids (a primary key range, whatever the table's size), so a console polling
+   * this stays cheap without an index on started_at; then keeps those inside the window.
+   */
+  async recentAttempts(sinceMs: number, limit: number): Promise<EndpointAttempt[]> {
+    return prepared(
+      this.db,
+      `SELECT d.endpoint, a.started_at, a.duration_ms, a.status_code FROM webhook_attempts a
+       JOIN webhook_deliveries d ON d.delivery_id = a.delivery_id
+       WHERE a.attempt_id > (SELECT MAX(attempt_id) FROM webhook_attempts) - ? AND a.started_at >= ?
+       ORDER BY a.started_at DESC, a.attempt_id DESC`,
+    ).all(limit, sinceMs) as EndpointAttempt[];
   }
 
   async purge(beforeMs: number, batch: number): Promise<number> {

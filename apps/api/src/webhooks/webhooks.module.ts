@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { adapterFor } from '../persistence/database';
 import { BenchOutboxController } from './bench-outbox.controller';
+import { ConsoleController } from './console/console.controller';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveriesService } from './deliveries.service';
@@ -15,10 +16,10 @@ import { WebhookUrlValidator } from './webhook-url.validator';
 
 /**
  * Run-end webhooks: URL validation (runs and crons), the outbox producer, the dispatcher (worker role) and the
- * delivery log API, over the DeliveriesRepository port bound here.
+ * delivery log API and its console page (/webhooks), over the DeliveriesRepository port bound here.
  */
 @Module({
-  controllers: [DeliveriesController, BenchOutboxController],
+  controllers: [DeliveriesController, ConsoleController, BenchOutboxController],
   providers: [
     adapterFor(DeliveriesRepository, SqliteDeliveriesRepository, PostgresDeliveriesRepository),
     { provide: HostResolver, useClass: DnsHostResolver },

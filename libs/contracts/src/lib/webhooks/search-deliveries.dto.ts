@@ -1,4 +1,4 @@
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { IsLimit, IsOffset } from '../common/field.decorator';
 import { DELIVERY_STATUSES, type DeliveryStatus } from './webhook.types';
 
@@ -7,6 +7,12 @@ export class SearchDeliveriesDto {
   @IsOptional()
   @IsUUID()
   cron_id?: string;
+
+  /** scheme://host:port of the receiver, as GET /webhooks/endpoints lists it. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  endpoint?: string;
 
   @IsLimit()
   limit?: number;
