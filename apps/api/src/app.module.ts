@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AssistantsModule } from './assistants/assistants.module';
+import { AuthModule } from './auth/auth.module';
 import { Clock, SystemClock } from './common/clock';
 import { CronsModule } from './crons/crons.module';
 import { RunSignals } from './common/run-signals';
@@ -32,7 +33,7 @@ export class AppModule {
     };
     return {
       module: AppModule,
-      imports: [coreModule, PersistenceModule, HealthModule, AssistantsModule, ThreadsModule, CronsModule, RunsModule, WebhooksModule, StoreModule, UiModule],
+      imports: [coreModule, AuthModule, PersistenceModule, HealthModule, AssistantsModule, ThreadsModule, CronsModule, RunsModule, WebhooksModule, StoreModule, UiModule],
     };
   }
 }

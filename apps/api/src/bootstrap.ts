@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule, type AppOverrides } from './app.module';
 import { AssistantsService } from './assistants/assistants.service';
+import { bindRequestAuth } from './auth/auth-gate';
 import { applyBodyParsing } from './common/body-parsing';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
@@ -19,6 +20,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   });
   await installHttpSurface(app, config);
   applyBodyParsing(app, { maxBytes: config.requestBody.maxBytes });
+  app.use(bindRequestAuth);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();

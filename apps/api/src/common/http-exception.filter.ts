@@ -27,6 +27,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
       response.end();
       return;
     }
+    // An auth handler's HTTPException may carry headers (WWW-Authenticate...), which the client must get.
+    const headers = (exception as { headers?: unknown }).headers;
+    if (exception instanceof HttpException && headers && typeof headers === 'object') response.set(headers as Record<string, string>);
     response.status(status).json({ detail });
   }
 

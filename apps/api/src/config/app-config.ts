@@ -55,6 +55,8 @@ export interface AppConfig {
   requestBody: { maxBytes: number };
   crons: CronSettings;
   webhooks: WebhookSettings;
+  /** RUNHOOK_API_KEYS: when any is set, every route but /ok needs one of them in `x-api-key`. */
+  apiKeys: readonly string[];
   version: string;
 }
 
@@ -131,6 +133,15 @@ function assertRelativeWebhooksReachable(env: Env, roles: ReadonlySet<Role>, lan
   );
 }
 
+function parseApiKeys(raw: string | undefined): string[] {
+  const keys = (raw ?? '').split(/\s+/).filter(Boolean);
+  // Said without the key itself: configuration errors end up in logs.
+  keys.forEach((key, index) => {
+    if (key.length < 16) throw new ConfigError(`RUNHOOK_API_KEYS: key #${index + 1} is shorter than 16 characters`);
+  });
+  return keys;
+}
+
 /** Reads and validates every setting once, at start; nothing else reads process.env. */
 export function loadAppConfig(realEnv: Env = process.env, cwd = process.cwd()): AppConfig {
   // Checked first: with an old-style path here, the missing ./langgraph.json would hide the real cause.
@@ -167,6 +178,7 @@ export function loadAppConfig(realEnv: Env = process.env, cwd = process.cwd()): 
     requestBody: { maxBytes: integer(env, 'RUNHOOK_MAX_BODY_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024) },
     crons: loadCronSettings((key, fallback, min, max) => integer(env, key, fallback, min, max)),
     webhooks: loadWebhookSettings(env, langgraph),
+    apiKeys: parseApiKeys(env['RUNHOOK_API_KEYS']),
     version: RUNHOOK_VERSION,
   };
 }

@@ -16,6 +16,7 @@ describe('parseHttpConfig', () => {
       mountPrefix: '',
       disabled: new Set(),
       disableWebhooks: false,
+      enableCustomRouteAuth: false,
       cors: {
         allowOrigins: '*',
         allowOriginRegex: null,

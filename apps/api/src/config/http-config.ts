@@ -25,13 +25,15 @@ export interface HttpConfig {
   disabled: ReadonlySet<RouteGroup>;
   disableWebhooks: boolean;
   cors: CorsPolicy;
+  /** `enable_custom_route_auth`: the project's Hono routes are authenticated too (by default they are not). */
+  enableCustomRouteAuth: boolean;
 }
 
 /** Headers a browser client of the LangGraph API must be able to read; always exposed. */
 export const RUNHOOK_EXPOSED_HEADERS = ['Content-Location', 'Location', 'X-Pagination-Total', 'X-Pagination-Next'];
 
 // Keys of the reference's `http` section that Runhook accepts and checks but does not act on.
-const ACCEPTED_BOOLEANS = ['enable_custom_route_auth', 'disable_mcp', 'disable_a2a', 'disable_studio_auth'];
+const ACCEPTED_BOOLEANS = ['disable_mcp', 'disable_a2a', 'disable_studio_auth'];
 const ACCEPTED_OBJECTS = ['configurable_headers', 'logging_headers'];
 
 type Raw = Record<string, unknown>;
@@ -147,5 +149,6 @@ export function parseHttpConfig(section: unknown, baseDir: string): HttpConfig {
     disabled: new Set(ROUTE_GROUPS.filter((group) => fields.flag(`disable_${group}`))),
     disableWebhooks: fields.flag('disable_webhooks'),
     cors: parseCors(Fields.of(fields.get('cors'), fields.key('cors'))),
+    enableCustomRouteAuth: fields.flag('enable_custom_route_auth'),
   };
 }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { type AuthConfig, parseAuthConfig } from './auth-config';
 import { ConfigError } from './config-error';
 import { type HttpConfig, parseHttpConfig } from './http-config';
 import { parseStoreConfig, type StoreSettings } from './store-config';
@@ -32,6 +33,7 @@ export interface LanggraphConfig {
     allowedFields: string[] | null;
   };
   http: HttpConfig;
+  auth: AuthConfig;
   /** Absent only in hand-made test configs; read it through storeSettingsOf. */
   store?: StoreSettings;
   ui?: UiConfig;
@@ -130,6 +132,7 @@ export function loadLanggraphConfig(path: string): LanggraphConfig {
       allowedFields: optionalList(webhooks, 'allowed_fields', 'webhooks', isString),
     },
     http: parseHttpConfig(raw['http'], dirname(path)),
+    auth: parseAuthConfig(raw['auth'], dirname(path)),
     store: parseStoreConfig(raw['store'], dirname(path)),
     ui: parseUiConfig(raw, dirname(path)),
     env: projectEnv.values,

@@ -1,4 +1,5 @@
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from '@runhook/webhooks';
+import { NO_CUSTOM_AUTH } from './auth-config';
 import { ConfigError } from './config-error';
 import { parseHttpConfig } from './http-config';
 import type { LanggraphConfig } from './langgraph-config';
@@ -17,6 +18,7 @@ function langgraph(headers: Record<string, string> = {}, envPrefix = 'LG_WEBHOOK
       allowedFields: null,
     },
     http: parseHttpConfig({}, '.'),
+    auth: NO_CUSTOM_AUTH,
     env: {},
     warnings: [],
   };

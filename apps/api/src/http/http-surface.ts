@@ -1,6 +1,8 @@
 import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-options.interface';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createAuthGate } from '../auth/auth-gate';
+import { AuthService } from '../auth/auth.service';
 import type { AppConfig } from '../config/app-config';
 import type { CorsPolicy, RouteGroup } from '../config/http-config';
 import { loadCustomApp } from './custom-app';
@@ -52,15 +54,22 @@ function routeGroupGate(disabled: ReadonlySet<RouteGroup>): Middleware {
 
 /**
  * The `http` section of langgraph.json, installed on the Express app before Nest's routes (and before the body
- * parsers, so the project's Hono app reads request bodies first): mount prefix, CORS policy, the Hono app, then
- * the `disable_*` gate, which sits after the Hono app so custom routes under a disabled prefix still answer.
+ * parsers, so the project's Hono app reads request bodies first): mount prefix, CORS policy, the auth gate (API keys
+ * and custom auth; before or after the Hono app), the Hono app, then the `disable_*` gate, which sits after the
+ * Hono app so custom routes under a disabled prefix still answer.
  */
 export async function installHttpSurface(app: NestExpressApplication, config: AppConfig): Promise<void> {
   const http = config.langgraph.http;
   if (http.mountPrefix) app.use(mountPrefixGate(http.mountPrefix));
   app.enableCors(corsOptionsFor(http.cors));
-  // Replicas without the api role serve no HTTP, so they never import the project's app.
+  // Replicas without the api role serve no HTTP, so they never import the project's app (nor its auth).
+  const auth = app.get(AuthService);
+  if (config.roles.has('api')) await auth.load();
+  // Custom routes are authenticated only when the project asks (http.enable_custom_route_auth): the gate goes first.
+  const gate = createAuthGate(config, auth);
+  if (gate && http.enableCustomRouteAuth) app.use(gate);
   if (http.app && config.roles.has('api')) app.use(createHonoBridge(await loadCustomApp(http.app)));
+  if (gate && !http.enableCustomRouteAuth) app.use(gate);
   if (http.disabled.size > 0) app.use(routeGroupGate(http.disabled));
   const global = globalThis as { [SDK_DEFAULT_URL]?: string };
   global[SDK_DEFAULT_URL] ??= `${config.selfUrl}${http.mountPrefix}`;

@@ -1,5 +1,6 @@
 import type { RunCreateStatelessDto } from '@runhook/contracts';
 import type { AssistantsService } from '../assistants/assistants.service';
+import type { AuthService } from '../auth/auth.service';
 import { SystemClock } from '../common/clock';
 import { RunSignals } from '../common/run-signals';
 import { sqliteStore } from '../persistence/testing/store-fixture';
@@ -26,6 +27,7 @@ describe('RunsService.create', () => {
       new SystemClock(),
       {} as WebhookUrlValidator,
       {} as WebhookOutbox,
+      {} as AuthService,
     );
     jest.spyOn(sut, 'prepare').mockResolvedValue({ run: { run_id: 'r1', kwargs: { resumable: false } }, multitaskStrategy: 'enqueue' } as CreateRunCommand);
     await store.close(); // the write fails as on a disk error

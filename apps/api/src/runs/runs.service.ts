@@ -1,6 +1,10 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import type { Run, RunCreateStatelessDto } from '@runhook/contracts';
 import { AssistantsService } from '../assistants/assistants.service';
+import { AuthContext } from '../auth/auth-context';
+import { matchesFilters } from '../auth/auth-filters';
+import { AuthService } from '../auth/auth.service';
+import { withAuthUser } from '../auth/run-auth';
 import { Clock } from '../common/clock';
 import { uuid7 } from '../common/ids';
 import { RunSignals } from '../common/run-signals';
@@ -30,6 +34,7 @@ export class RunsService {
     private readonly clock: Clock,
     private readonly webhookUrls: WebhookUrlValidator,
     private readonly outbox: WebhookOutbox,
+    private readonly auth: AuthService,
   ) {}
 
   /** `threadId` null makes a stateless run on a new thread, deleted afterwards unless kept. */
@@ -65,13 +70,28 @@ export class RunsService {
     const targetThread = threadId ?? ids.newThreadId ?? uuid7(nowMs);
     const existing = threadId ? await this.threads.get(threadId) : null;
     const temporary = threadId === null && !isKeep(body.on_completion);
-    const kwargs = buildRunKwargs(body, {
+    const built = buildRunKwargs(body, {
       runId,
       threadId: targetThread,
       assistant,
       threadConfig: existing?.config ?? {},
       temporary,
     });
+    const kwargs = { ...built, config: withAuthUser(built.config, AuthContext.current()) };
+    const authorized = await this.auth.authorize('threads', 'create_run', {
+      thread_id: threadId,
+      assistant_id: assistant.assistant_id,
+      run_id: runId,
+      status: 'pending' as const,
+      metadata: { ...(body.metadata ?? {}) },
+      multitask_strategy: body.multitask_strategy ?? 'enqueue',
+      if_not_exists: body.if_not_exists ?? 'reject',
+      after_seconds: body.after_seconds ?? 0,
+      kwargs,
+    });
+    // Another user's thread is answered as missing.
+    if (existing && !matchesFilters(existing.metadata, authorized.filters)) throw new NotFoundException({ detail: `Thread ${threadId} not found` });
+    const runMetadata = authorized.value.metadata;
     const createdAt = body.after_seconds ? new Date(nowMs + body.after_seconds * 1000).toISOString() : now;
     const run: Run = {
       run_id: runId,
@@ -80,11 +100,12 @@ export class RunsService {
       created_at: createdAt,
       updated_at: now,
       status: 'pending',
-      metadata: body.metadata ?? {},
+      metadata: runMetadata,
       multitask_strategy: body.multitask_strategy ?? 'enqueue',
       kwargs,
     };
-    const threadMetadata = { graph_id: assistant.graph_id, assistant_id: assistant.assistant_id };
+    // A thread the run creates carries what the handler stamped (its owner), or its creator could not see it.
+    const threadMetadata = { ...(authorized.handled ? runMetadata : {}), graph_id: assistant.graph_id, assistant_id: assistant.assistant_id };
     const createThread = threadId === null || body.if_not_exists === 'create';
     return {
       run,
@@ -123,11 +144,15 @@ export class RunsService {
   async get(threadId: string | null, runId: string) {
     const run = await this.runs.get(runId);
     if (!run || (threadId !== null && run.thread_id !== threadId)) throw new NotFoundException({ detail: 'Run not found' });
+    // A run is seen (joined, cancelled, deleted) by those who may read its thread.
+    await this.auth.authorizeOne('threads', 'read', { thread_id: run.thread_id }, async () => (await this.threads.get(run.thread_id))?.metadata, 'Run not found');
     return run;
   }
 
   async list(threadId: string, options: { limit: number; offset: number; status?: Run['status'] }): Promise<Run[]> {
-    if (!(await this.threads.get(threadId))) throw new NotFoundException({ detail: `Thread ${threadId} not found` });
+    const { filters } = await this.auth.authorize('threads', 'read', { thread_id: threadId });
+    const thread = await this.threads.get(threadId);
+    if (!thread || !matchesFilters(thread.metadata, filters)) throw new NotFoundException({ detail: `Thread ${threadId} not found` });
     return this.runs.list(threadId, options);
   }
 

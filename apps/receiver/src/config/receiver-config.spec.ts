@@ -35,6 +35,7 @@ describe('loadReceiverConfig', () => {
       webhookPath: '/webhooks',
       databasePath: join(cwd, '.runhook/receiver.sqlite'),
       token: undefined,
+      readToken: undefined,
       signingSecrets: [],
       failFirst: 0,
     });
@@ -49,12 +50,13 @@ describe('loadReceiverConfig', () => {
         RECEIVER_PATH: '/hooks/runhook/',
         RECEIVER_DB: 'data/inbox.sqlite',
         RECEIVER_TOKEN: 'tok',
+        RECEIVER_READ_TOKEN: 'reader',
         RECEIVER_SIGNING_SECRETS: `${TEST_SIGNING_SECRET} ${OTHER_SIGNING_SECRET}`,
         RECEIVER_FAIL_FIRST: '2',
       },
       cwd,
     );
-    expect(sut).toMatchObject({ host: '0.0.0.0', port: 8080, webhookPath: '/hooks/runhook', token: 'tok', failFirst: 2 });
+    expect(sut).toMatchObject({ host: '0.0.0.0', port: 8080, webhookPath: '/hooks/runhook', token: 'tok', readToken: 'reader', failFirst: 2 });
     expect(sut.databasePath).toBe(join(cwd, 'data/inbox.sqlite'));
     expect(sut.signingSecrets).toHaveLength(2);
   });

@@ -12,6 +12,11 @@ export abstract class ReceiverConfig {
   abstract readonly databasePath: string;
   /** Secret: the expected `?token=` value; undefined skips the token check. */
   abstract readonly token: string | undefined;
+  /**
+   * Secret: RECEIVER_READ_TOKEN, required to read what arrived (`/deliveries`, `/events`, the page) in an
+   * `x-receiver-token` header, a bearer token or `?token=`; undefined leaves the read side open.
+   */
+  abstract readonly readToken: string | undefined;
   /** Secret: decoded signing keys; empty skips the signature check. */
   abstract readonly signingSecrets: readonly Buffer[];
   /** Answer 503 to the first N deliveries of each webhook-id (retry demos and tests). */
@@ -55,6 +60,7 @@ export function loadReceiverConfig(env: Environment = process.env, cwd: string =
   const failFirst = readInteger(env, 'RECEIVER_FAIL_FIRST', DEFAULTS.failFirst, 0, 1_000_000, fail);
   const webhookPath = readWebhookPath(env, fail);
   const token = readSecretText(env, 'RECEIVER_TOKEN', fail);
+  const readToken = readSecretText(env, 'RECEIVER_READ_TOKEN', fail);
   const signingSecrets = readSigningSecrets(env, fail);
   const databasePath = resolve(cwd, readOptional(env, 'RECEIVER_DB') ?? DEFAULTS.databasePath);
 
@@ -68,7 +74,7 @@ export function loadReceiverConfig(env: Environment = process.env, cwd: string =
   if (problems.length > 0 || port === undefined || failFirst === undefined || webhookPath === undefined) {
     throw new ReceiverConfigError(problems);
   }
-  return { host, port, webhookPath, databasePath, token, signingSecrets: signingSecrets ?? [], failFirst };
+  return { host, port, webhookPath, databasePath, token, readToken, signingSecrets: signingSecrets ?? [], failFirst };
 }
 
 // An unset or empty variable means "use the default".

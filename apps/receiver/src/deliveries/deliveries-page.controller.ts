@@ -1,9 +1,11 @@
-import { Controller, Get, Header, Res } from '@nestjs/common';
+import { Controller, Get, Header, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { ReceiverConfig } from '../config/receiver-config';
 import { renderDeliveriesPage } from './deliveries-page';
+import { ReadTokenGuard } from './read-token.guard';
 
 @Controller()
+@UseGuards(ReadTokenGuard)
 export class DeliveriesPageController {
   constructor(private readonly config: ReceiverConfig) {}
 

@@ -123,12 +123,18 @@ ${banners}
     }
   }
 
+  // With RECEIVER_READ_TOKEN the page is opened as /?token=...; its requests pass the token on (EventSource sends no headers).
+  function readTokenQuery(separator) {
+    const token = new URLSearchParams(location.search).get('token');
+    return token === null ? '' : separator + 'token=' + encodeURIComponent(token);
+  }
+
   async function loadList() {
-    const response = await fetch('/deliveries?limit=200');
+    const response = await fetch('/deliveries?limit=200' + readTokenQuery('&'));
     if (response.ok) for (const delivery of await response.json()) upsert(delivery, false);
   }
 
-  const events = new EventSource('/events');
+  const events = new EventSource('/events' + readTokenQuery('?'));
   events.addEventListener('delivery', (event) => upsert(JSON.parse(event.data), true));
   events.onopen = () => {
     liveStatus.textContent = 'live';

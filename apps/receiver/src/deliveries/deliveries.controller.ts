@@ -1,9 +1,11 @@
-import { Controller, Get, MessageEvent, Param, Query, Sse } from '@nestjs/common';
+import { Controller, Get, MessageEvent, Param, Query, Sse, UseGuards } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { DeliveriesService } from './deliveries.service';
 import type { DeliveryDetailView, DeliverySummaryView } from './delivery.types';
+import { ReadTokenGuard } from './read-token.guard';
 
 @Controller()
+@UseGuards(ReadTokenGuard)
 export class DeliveriesController {
   constructor(private readonly deliveries: DeliveriesService) {}
 

@@ -44,6 +44,7 @@ describe('DeliveriesService', () => {
       webhookPath: '/webhooks',
       databasePath: join(folder, 'receiver.sqlite'),
       token: TEST_TOKEN,
+      readToken: undefined,
       signingSecrets: [parseSigningSecret(TEST_SIGNING_SECRET)],
       failFirst: 0,
       ...overrides,

@@ -1,3 +1,4 @@
+import { NO_CUSTOM_AUTH } from '../../config/auth-config';
 import type { AppConfig } from '../../config/app-config';
 import type { WebhookUrlPolicy } from '../../config/langgraph-config';
 import { parseHttpConfig } from '../../config/http-config';
@@ -36,6 +37,7 @@ export function webhookTestConfig(options: TestConfigOptions = {}): AppConfig {
         allowedFields: options.allowedFields ?? null,
       },
       http: { ...parseHttpConfig({}, '.'), disableWebhooks: options.disableWebhooks ?? false },
+      auth: NO_CUSTOM_AUTH,
       env: {},
       warnings: [],
     },
