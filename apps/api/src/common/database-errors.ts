@@ -6,7 +6,8 @@ const PG_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETI
  * from the request: the client then gets a 503 naming it, and may try again.
  */
 export function isDatabaseError(error: unknown): error is Error & { code: string } {
-  if (!(error instanceof Error)) return false;
+  // Shape, not `instanceof`: a driver's error class may come from another realm or another copy of the driver.
+  if (typeof error !== 'object' || error === null || typeof (error as { message?: unknown }).message !== 'string') return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string') return /Connection terminated|connection is not open/i.test(error.message);
   if (code.startsWith('SQLITE_')) return true;
