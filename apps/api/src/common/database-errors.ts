@@ -7,9 +7,10 @@ const PG_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETI
  */
 export function isDatabaseError(error: unknown): error is Error & { code: string } {
   // Shape, not `instanceof`: a driver's error class may come from another realm or another copy of the driver.
-  if (typeof error !== 'object' || error === null || typeof (error as { message?: unknown }).message !== 'string') return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code !== 'string') return /Connection terminated|connection is not open/i.test(error.message);
+  if (typeof error !== 'object' || error === null) return false;
+  const { message, code } = error as { message?: unknown; code?: unknown };
+  if (typeof message !== 'string') return false;
+  if (typeof code !== 'string') return /Connection terminated|connection is not open/i.test(message);
   if (code.startsWith('SQLITE_')) return true;
   if (PG_CONNECTION_CODES.has(code)) return true;
   return /^[0-9A-Z]{5}$/.test(code) && 'severity' in error;
