@@ -154,6 +154,24 @@ describe.each(DATABASES)('custom auth (auth.path) over HTTP with the official SD
     expect((await bob.threads.getState(thread.thread_id)).values).toMatchObject({ identity: 'bob' });
   });
 
+  it("keeps each user's store namespace to them: 403 outside it, filters on search and listing", async () => {
+    await alice.store.putItem(['alice', 'notes'], 'one', { text: 'from alice' });
+    await bob.store.putItem(['bob'], 'one', { text: 'from bob' });
+    expect(await statusOf(alice.store.putItem(['bob'], 'two', { text: 'sneaky' }))).toBe(403);
+    expect(await statusOf(alice.store.getItem(['bob'], 'one'))).toBe(403);
+    expect(await statusOf(alice.store.deleteItem(['bob'], 'one'))).toBe(403);
+    expect(await statusOf(alice.store.searchItems(['bob']))).toBe(403);
+    expect(await statusOf(alice.store.listNamespaces({ prefix: ['bob'] }))).toBe(403);
+    expect(await alice.store.getItem(['alice', 'notes'], 'one')).toMatchObject({ value: { text: 'from alice' } });
+    // An unscoped search or listing is narrowed by the `namespace: {$contains}` filter.
+    expect((await alice.store.searchItems([], { limit: 100 })).items.map((item) => item.namespace)).toEqual([['alice', 'notes']]);
+    expect((await alice.store.listNamespaces({})).namespaces).toEqual([['alice', 'notes']]);
+    expect((await bob.store.listNamespaces({})).namespaces).toEqual([['bob']]);
+    await alice.store.deleteItem(['alice', 'notes'], 'one');
+    expect(await alice.store.getItem(['alice', 'notes'], 'one')).toBeNull();
+    expect(await bob.store.getItem(['bob'], 'one')).toMatchObject({ value: { text: 'from bob' } });
+  });
+
   it('leaves custom routes and /docs open by default', async () => {
     expect((await fetch(`${server.url}/custom/hello`)).status).toBe(200);
     expect((await fetch(`${server.url}/openapi.json`)).status).toBe(200);
