@@ -128,6 +128,35 @@ describe.each(DATABASES)('custom auth (auth.path) over HTTP with the official SD
     expect((await alice.runs.get(thread.thread_id, run.run_id)).metadata).toMatchObject({ owner: 'alice' });
   });
 
+  it("answers a join stream of another user's run with one error event naming the 404, as the reference does", async () => {
+    const thread = await alice.threads.create();
+    const run = await alice.runs.create(thread.thread_id, 'whoami', { input: {} });
+    const chunks: Array<{ event: string; data: unknown }> = [];
+    for await (const chunk of bob.runs.joinStream(thread.thread_id, run.run_id)) chunks.push(chunk);
+    expect(chunks).toEqual([{ event: 'error', data: { error: 'Error', message: '404: Run not found' } }]);
+    const stateless: Array<{ event: string; data: unknown }> = [];
+    for await (const chunk of bob.runs.joinStream(null, run.run_id)) stateless.push(chunk);
+    expect(stateless).toEqual([{ event: 'error', data: { error: 'Error', message: '404: Run not found' } }]);
+    // A run that does not exist is still a plain 404, and so are the non-stream routes.
+    const missing = await fetch(`${server.url}/threads/${thread.thread_id}/runs/00000000-0000-4000-8000-000000000001/stream`, { headers: { authorization: 'Bearer token-bob' } });
+    expect(missing.status).toBe(404);
+    expect(await statusOf(bob.runs.join(thread.thread_id, run.run_id))).toBe(404);
+    const own: Array<{ event: string }> = [];
+    for await (const chunk of alice.runs.joinStream(thread.thread_id, run.run_id)) own.push(chunk);
+    expect(own.map((chunk) => chunk.event)).not.toContain('error');
+  });
+
+  it('accepts a cancel of a run that has already ended as a no-op (202), as the reference does', async () => {
+    const thread = await alice.threads.create();
+    const run = await alice.runs.create(thread.thread_id, 'whoami', { input: {} });
+    await alice.runs.join(thread.thread_id, run.run_id);
+    const response = await fetch(`${server.url}/threads/${thread.thread_id}/runs/${run.run_id}/cancel`, { method: 'POST', headers: { authorization: 'Bearer token-alice' } });
+    expect(response.status).toBe(202);
+    await alice.runs.cancel(thread.thread_id, run.run_id);
+    expect((await alice.runs.get(thread.thread_id, run.run_id)).status).toBe('success');
+    expect(await statusOf(bob.runs.cancel(thread.thread_id, run.run_id))).toBe(404);
+  });
+
   it('answers 403 when a handler returns false', async () => {
     const thread = await reader.threads.create();
     expect(await statusOf(reader.threads.delete(thread.thread_id))).toBe(403);
