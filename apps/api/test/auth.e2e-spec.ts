@@ -201,6 +201,24 @@ describe.each(DATABASES)('custom auth (auth.path) over HTTP with the official SD
     expect(await bob.store.getItem(['bob'], 'one')).toMatchObject({ value: { text: 'from bob' } });
   });
 
+  it("stamps the owner on crons and hides them from other users (404), on get, search, count, update and delete", async () => {
+    const cron = await alice.crons.create('agent', { schedule: '0 0 1 1 *', input: {}, metadata: { team: 'x' } });
+    expect(cron.metadata).toEqual({ team: 'x', owner: 'alice' });
+    expect(cron).not.toHaveProperty('auth_user');
+    expect(await statusOf(bob.crons.update(cron.cron_id, { enabled: false }))).toBe(404);
+    expect(await statusOf(bob.crons.delete(cron.cron_id))).toBe(404);
+    const raw = await fetch(`${server.url}/runs/crons/${cron.cron_id}`, { headers: { authorization: 'Bearer token-bob' } });
+    expect(raw.status).toBe(404);
+    expect((await bob.crons.search({ limit: 100 })).map((found) => found.cron_id)).not.toContain(cron.cron_id);
+    expect(await bob.crons.search({ metadata: { owner: 'alice' } })).toEqual([]);
+    expect(await bob.crons.count({ metadata: { team: 'x' } })).toBe(0);
+    expect((await alice.crons.search({ limit: 100 })).map((found) => found.cron_id)).toContain(cron.cron_id);
+    // A cron on another user's thread is refused like a run on it.
+    const thread = await alice.threads.create();
+    expect(await statusOf(bob.crons.createForThread(thread.thread_id, 'agent', { schedule: '0 0 1 1 *', input: {} }))).toBe(404);
+    await alice.crons.delete(cron.cron_id);
+  });
+
   it('leaves custom routes and /docs open by default', async () => {
     expect((await fetch(`${server.url}/custom/hello`)).status).toBe(200);
     expect((await fetch(`${server.url}/openapi.json`)).status).toBe(200);
