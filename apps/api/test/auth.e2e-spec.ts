@@ -219,6 +219,33 @@ describe.each(DATABASES)('custom auth (auth.path) over HTTP with the official SD
     await alice.crons.delete(cron.cron_id);
   });
 
+  it("shows each user only the deliveries of runs on threads they may read, and their endpoints", async () => {
+    const get = (path: string, token: string, method = 'GET') => fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+    const thread = await alice.threads.create();
+    const run = await alice.runs.create(thread.thread_id, 'whoami', { input: {}, webhook: `${server.url}/custom/hello?token=secret` });
+    await alice.runs.join(thread.thread_id, run.run_id);
+    let mine: Array<{ delivery_id: string; run_id: string }> = [];
+    for (let tries = 0; tries < 100 && mine.length === 0; tries++) {
+      mine = ((await (await get(`/webhooks/deliveries?run_id=${run.run_id}`, 'token-alice')).json()) as typeof mine);
+      if (mine.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(mine).toHaveLength(1);
+    const deliveryId = mine[0]?.delivery_id as string;
+    expect((await get(`/webhooks/deliveries/${deliveryId}`, 'token-alice')).status).toBe(200);
+    const endpoint = new URL(server.url).origin;
+    for (let tries = 0; tries < 100 && !(await (await get('/webhooks/endpoints', 'token-alice')).text()).includes(endpoint); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(((await (await get('/webhooks/endpoints', 'token-alice')).json()) as Array<{ endpoint: string }>).map((entry) => entry.endpoint)).toContain(endpoint);
+
+    const theirs = (await (await get('/webhooks/deliveries?limit=100', 'token-bob')).json()) as Array<{ run_id: string }>;
+    expect(theirs.map((delivery) => delivery.run_id)).not.toContain(run.run_id);
+    expect((await get(`/webhooks/deliveries?run_id=${run.run_id}`, 'token-bob')).headers.get('x-pagination-total')).toBe('0');
+    expect((await get(`/webhooks/deliveries/${deliveryId}`, 'token-bob')).status).toBe(404);
+    expect((await get(`/webhooks/deliveries/${deliveryId}/redeliver`, 'token-bob', 'POST')).status).toBe(404);
+    expect(((await (await get('/webhooks/endpoints', 'token-bob')).json()) as Array<{ endpoint: string }>).map((entry) => entry.endpoint)).not.toContain(endpoint);
+  });
+
   it('leaves custom routes and /docs open by default', async () => {
     expect((await fetch(`${server.url}/custom/hello`)).status).toBe(200);
     expect((await fetch(`${server.url}/openapi.json`)).status).toBe(200);
