@@ -11,6 +11,7 @@ import { RunsModule } from './runs/runs.module';
 import { StoreModule } from './store/store.module';
 import { ThreadsModule } from './threads/threads.module';
 import { UiModule } from './ui/ui.module';
+import { DeliveryLogModule } from './webhooks/delivery-log.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 export interface AppOverrides {
@@ -33,7 +34,7 @@ export class AppModule {
     };
     return {
       module: AppModule,
-      imports: [coreModule, AuthModule, PersistenceModule, HealthModule, AssistantsModule, ThreadsModule, CronsModule, RunsModule, WebhooksModule, StoreModule, UiModule],
+      imports: [coreModule, AuthModule, PersistenceModule, HealthModule, AssistantsModule, ThreadsModule, CronsModule, RunsModule, WebhooksModule, DeliveryLogModule, StoreModule, UiModule],
     };
   }
 }

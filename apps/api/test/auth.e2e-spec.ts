@@ -128,6 +128,35 @@ describe.each(DATABASES)('custom auth (auth.path) over HTTP with the official SD
     expect((await alice.runs.get(thread.thread_id, run.run_id)).metadata).toMatchObject({ owner: 'alice' });
   });
 
+  it("answers a join stream of another user's run with one error event naming the 404, as the reference does", async () => {
+    const thread = await alice.threads.create();
+    const run = await alice.runs.create(thread.thread_id, 'whoami', { input: {} });
+    const chunks: Array<{ event: string; data: unknown }> = [];
+    for await (const chunk of bob.runs.joinStream(thread.thread_id, run.run_id)) chunks.push(chunk);
+    expect(chunks).toEqual([{ event: 'error', data: { error: 'Error', message: '404: Run not found' } }]);
+    const stateless: Array<{ event: string; data: unknown }> = [];
+    for await (const chunk of bob.runs.joinStream(null, run.run_id)) stateless.push(chunk);
+    expect(stateless).toEqual([{ event: 'error', data: { error: 'Error', message: '404: Run not found' } }]);
+    // A run that does not exist is still a plain 404, and so are the non-stream routes.
+    const missing = await fetch(`${server.url}/threads/${thread.thread_id}/runs/00000000-0000-4000-8000-000000000001/stream`, { headers: { authorization: 'Bearer token-bob' } });
+    expect(missing.status).toBe(404);
+    expect(await statusOf(bob.runs.join(thread.thread_id, run.run_id))).toBe(404);
+    const own: Array<{ event: string }> = [];
+    for await (const chunk of alice.runs.joinStream(thread.thread_id, run.run_id)) own.push(chunk);
+    expect(own.map((chunk) => chunk.event)).not.toContain('error');
+  });
+
+  it('accepts a cancel of a run that has already ended as a no-op (202), as the reference does', async () => {
+    const thread = await alice.threads.create();
+    const run = await alice.runs.create(thread.thread_id, 'whoami', { input: {} });
+    await alice.runs.join(thread.thread_id, run.run_id);
+    const response = await fetch(`${server.url}/threads/${thread.thread_id}/runs/${run.run_id}/cancel`, { method: 'POST', headers: { authorization: 'Bearer token-alice' } });
+    expect(response.status).toBe(202);
+    await alice.runs.cancel(thread.thread_id, run.run_id);
+    expect((await alice.runs.get(thread.thread_id, run.run_id)).status).toBe('success');
+    expect(await statusOf(bob.runs.cancel(thread.thread_id, run.run_id))).toBe(404);
+  });
+
   it('answers 403 when a handler returns false', async () => {
     const thread = await reader.threads.create();
     expect(await statusOf(reader.threads.delete(thread.thread_id))).toBe(403);
@@ -152,6 +181,69 @@ describe.each(DATABASES)('custom auth (auth.path) over HTTP with the official SD
     const background = await bob.runs.create(thread.thread_id, 'whoami', { input: {} });
     await bob.runs.join(thread.thread_id, background.run_id);
     expect((await bob.threads.getState(thread.thread_id)).values).toMatchObject({ identity: 'bob' });
+  });
+
+  it("keeps each user's store namespace to them: 403 outside it, filters on search and listing", async () => {
+    await alice.store.putItem(['alice', 'notes'], 'one', { text: 'from alice' });
+    await bob.store.putItem(['bob'], 'one', { text: 'from bob' });
+    expect(await statusOf(alice.store.putItem(['bob'], 'two', { text: 'sneaky' }))).toBe(403);
+    expect(await statusOf(alice.store.getItem(['bob'], 'one'))).toBe(403);
+    expect(await statusOf(alice.store.deleteItem(['bob'], 'one'))).toBe(403);
+    expect(await statusOf(alice.store.searchItems(['bob']))).toBe(403);
+    expect(await statusOf(alice.store.listNamespaces({ prefix: ['bob'] }))).toBe(403);
+    expect(await alice.store.getItem(['alice', 'notes'], 'one')).toMatchObject({ value: { text: 'from alice' } });
+    // An unscoped search or listing is narrowed by the `namespace: {$contains}` filter.
+    expect((await alice.store.searchItems([], { limit: 100 })).items.map((item) => item.namespace)).toEqual([['alice', 'notes']]);
+    expect((await alice.store.listNamespaces({})).namespaces).toEqual([['alice', 'notes']]);
+    expect((await bob.store.listNamespaces({})).namespaces).toEqual([['bob']]);
+    await alice.store.deleteItem(['alice', 'notes'], 'one');
+    expect(await alice.store.getItem(['alice', 'notes'], 'one')).toBeNull();
+    expect(await bob.store.getItem(['bob'], 'one')).toMatchObject({ value: { text: 'from bob' } });
+  });
+
+  it("stamps the owner on crons and hides them from other users (404), on get, search, count, update and delete", async () => {
+    const cron = await alice.crons.create('agent', { schedule: '0 0 1 1 *', input: {}, metadata: { team: 'x' } });
+    expect(cron.metadata).toEqual({ team: 'x', owner: 'alice' });
+    expect(cron).not.toHaveProperty('auth_user');
+    expect(await statusOf(bob.crons.update(cron.cron_id, { enabled: false }))).toBe(404);
+    expect(await statusOf(bob.crons.delete(cron.cron_id))).toBe(404);
+    const raw = await fetch(`${server.url}/runs/crons/${cron.cron_id}`, { headers: { authorization: 'Bearer token-bob' } });
+    expect(raw.status).toBe(404);
+    expect((await bob.crons.search({ limit: 100 })).map((found) => found.cron_id)).not.toContain(cron.cron_id);
+    expect(await bob.crons.search({ metadata: { owner: 'alice' } })).toEqual([]);
+    expect(await bob.crons.count({ metadata: { team: 'x' } })).toBe(0);
+    expect((await alice.crons.search({ limit: 100 })).map((found) => found.cron_id)).toContain(cron.cron_id);
+    // A cron on another user's thread is refused like a run on it.
+    const thread = await alice.threads.create();
+    expect(await statusOf(bob.crons.createForThread(thread.thread_id, 'agent', { schedule: '0 0 1 1 *', input: {} }))).toBe(404);
+    await alice.crons.delete(cron.cron_id);
+  });
+
+  it("shows each user only the deliveries of runs on threads they may read, and their endpoints", async () => {
+    const get = (path: string, token: string, method = 'GET') => fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+    const thread = await alice.threads.create();
+    const run = await alice.runs.create(thread.thread_id, 'whoami', { input: {}, webhook: `${server.url}/custom/hello?token=secret` });
+    await alice.runs.join(thread.thread_id, run.run_id);
+    let mine: Array<{ delivery_id: string; run_id: string }> = [];
+    for (let tries = 0; tries < 100 && mine.length === 0; tries++) {
+      mine = ((await (await get(`/webhooks/deliveries?run_id=${run.run_id}`, 'token-alice')).json()) as typeof mine);
+      if (mine.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(mine).toHaveLength(1);
+    const deliveryId = mine[0]?.delivery_id as string;
+    expect((await get(`/webhooks/deliveries/${deliveryId}`, 'token-alice')).status).toBe(200);
+    const endpoint = new URL(server.url).origin;
+    for (let tries = 0; tries < 100 && !(await (await get('/webhooks/endpoints', 'token-alice')).text()).includes(endpoint); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(((await (await get('/webhooks/endpoints', 'token-alice')).json()) as Array<{ endpoint: string }>).map((entry) => entry.endpoint)).toContain(endpoint);
+
+    const theirs = (await (await get('/webhooks/deliveries?limit=100', 'token-bob')).json()) as Array<{ run_id: string }>;
+    expect(theirs.map((delivery) => delivery.run_id)).not.toContain(run.run_id);
+    expect((await get(`/webhooks/deliveries?run_id=${run.run_id}`, 'token-bob')).headers.get('x-pagination-total')).toBe('0');
+    expect((await get(`/webhooks/deliveries/${deliveryId}`, 'token-bob')).status).toBe(404);
+    expect((await get(`/webhooks/deliveries/${deliveryId}/redeliver`, 'token-bob', 'POST')).status).toBe(404);
+    expect(((await (await get('/webhooks/endpoints', 'token-bob')).json()) as Array<{ endpoint: string }>).map((entry) => entry.endpoint)).not.toContain(endpoint);
   });
 
   it('leaves custom routes and /docs open by default', async () => {

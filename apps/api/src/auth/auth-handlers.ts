@@ -1,4 +1,4 @@
-import { HttpException } from '@nestjs/common';
+import { HttpException, NotFoundException } from '@nestjs/common';
 
 /**
  * The parts of an `Auth` from `@langchain/langgraph-sdk/auth` Runhook relies on, read structurally so a project
@@ -44,6 +44,18 @@ export class AuthFailure extends HttpException {
   ) {
     super({ detail }, status);
   }
+}
+
+/** A 404 because the auth filters exclude the resource (not because it is missing): join streams answer it in-band. */
+export class AuthHidden extends NotFoundException {
+  constructor(readonly detail: string) {
+    super({ detail });
+  }
+}
+
+/** Whether `error` is custom auth refusing the caller (a handler's `false` or exception, or a filtered-out resource). */
+export function isAuthRefusal(error: unknown): error is AuthFailure | AuthHidden {
+  return error instanceof AuthFailure || error instanceof AuthHidden;
 }
 
 export function isAuthDefinition(value: unknown): value is AuthDefinition {

@@ -1,9 +1,9 @@
-import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '../config/app-config';
 import { importGraphExport } from '../graphs/graph-loader';
 import { AuthContext } from './auth-context';
 import { type AuthFilters, matchesFilters } from './auth-filters';
-import { type AuthDefinition, AuthFailure, isAuthDefinition, normalizeUser, type RequestAuth, resolveHandler, toAuthFailure } from './auth-handlers';
+import { type AuthDefinition, AuthFailure, AuthHidden, isAuthDefinition, normalizeUser, type RequestAuth, resolveHandler, toAuthFailure } from './auth-handlers';
 
 export type AuthResource = 'threads' | 'assistants' | 'crons' | 'store';
 
@@ -78,7 +78,7 @@ export class AuthService {
    */
   async authorizeOne<T>(resource: AuthResource, action: string, value: T, metadata: () => Promise<Record<string, unknown> | null | undefined>, missing: string): Promise<T> {
     const { value: allowed, filters } = await this.authorize(resource, action, value);
-    if (filters && !matchesFilters(await metadata(), filters)) throw new NotFoundException({ detail: missing });
+    if (filters && !matchesFilters(await metadata(), filters)) throw new AuthHidden(missing);
     return allowed;
   }
 

@@ -1,10 +1,13 @@
 import type { Cron } from '@runhook/contracts';
+import type { RequestAuth } from '../auth/auth-handlers';
 import type { CreateRunCommand, CreateRunResult } from '../runs/run-record';
 
 /** A cron as stored: the wire object with its firing bookkeeping always present. */
 export interface CronRecord extends Cron {
   last_fired_at: string | null;
   last_firing_lag_ms: number | null;
+  /** The custom-auth caller who created the cron (null without custom auth): its firings run as this user. */
+  auth_user: RequestAuth | null;
 }
 
 /**

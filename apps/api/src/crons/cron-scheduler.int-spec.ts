@@ -5,7 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AppModule } from '../app.module';
+import { Auth } from '@langchain/langgraph-sdk/auth';
 import { AssistantsService } from '../assistants/assistants.service';
+import { AuthContext } from '../auth/auth-context';
+import { AuthService } from '../auth/auth.service';
 import { loadAppConfig } from '../config/app-config';
 import { SQLITE, type SqliteConnection } from '../persistence/sqlite.tokens';
 import { RunsRepository } from '../runs/runs.repository';
@@ -84,6 +87,35 @@ describe('CronScheduler claims (real SQLite file, controllable clock)', () => {
       ['2026-01-01T10:01:00.000Z', 10, 'created'],
       ['2026-01-01T10:00:00.000Z', 250, 'created'],
     ]);
+  });
+
+  it("fires as the cron's creator: the create_run handler stamps them and the graph gets langgraph_auth_user", async () => {
+    a.app.get(AuthService).install(
+      new Auth()
+        .authenticate(() => ({ identity: 'nobody', permissions: [] }))
+        .on('threads', ({ action, value, user }) => {
+          const stamped = value as { metadata?: Record<string, unknown> };
+          if (action === 'create_run') stamped.metadata = { ...(stamped.metadata ?? {}), owner: user.identity };
+          return { owner: user.identity };
+        })
+        .on('crons', ({ action, value, user }) => {
+          if (action === 'create') (value as unknown as { metadata: Record<string, unknown> }).metadata['owner'] = user.identity;
+          return { owner: user.identity };
+        }),
+    );
+    const alice = { user: { identity: 'alice', permissions: ['read'], display_name: 'Alice', is_authenticated: true }, scopes: ['read'] };
+    const bob = { ...alice, user: { ...alice.user, identity: 'bob', display_name: 'Bob' } };
+    const cron = await AuthContext.run(alice, () => a.crons.create(null, { assistant_id: 'agent', schedule: '* * * * *', on_run_completed: 'keep' }));
+    expect(cron).toMatchObject({ metadata: { owner: 'alice' }, user_id: 'alice' });
+    expect(cron).not.toHaveProperty('auth_user');
+    await expect(AuthContext.run(bob, () => a.crons.get(cron.cron_id))).rejects.toMatchObject({ status: 404 });
+    // The scheduler runs outside any request: the firing takes the stored creator, not "no caller".
+    a.clock.set('2026-01-01T10:00:00.100Z');
+    expect(await a.sut.tick()).toMatchObject({ fired: 1, failed: 0 });
+    const [firing] = await a.crons.firings(cron.cron_id, { limit: 1, offset: 0 });
+    const run = await a.runs.get(firing?.run_id as string);
+    expect(run?.metadata).toMatchObject({ owner: 'alice' });
+    expect(run?.kwargs.config?.configurable).toMatchObject({ langgraph_auth_user_id: 'alice', langgraph_auth_user: { identity: 'alice' }, langgraph_auth_permissions: ['read'] });
   });
 
   it('gives a stateless cron a new thread per firing, kept only with on_run_completed keep', async () => {

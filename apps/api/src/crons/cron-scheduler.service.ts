@@ -1,3 +1,4 @@
+import { AuthContext } from '../auth/auth-context';
 import { HttpException, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { RunCreateStatelessDto } from '@runhook/contracts';
@@ -154,7 +155,8 @@ export class CronScheduler implements OnApplicationBootstrap, OnApplicationShutd
       let run: CreateRunCommand | null = null;
       let error: string | null = null;
       try {
-        run = await this.runs.prepare(cron.thread_id, this.runBody(cron, scheduledAt), firingIds(cron.cron_id, scheduledAt));
+        // As its creator: the `threads:create_run` handler runs for them, and the graph gets them as langgraph_auth_user.
+        run = await AuthContext.run(cron.auth_user, () => this.runs.prepare(cron.thread_id, this.runBody(cron, scheduledAt), firingIds(cron.cron_id, scheduledAt)));
         // Provenance lives in server-side columns only the scheduler writes; client metadata cannot claim it.
         run.cron = { cron_id: cron.cron_id, scheduled_at: scheduledAt };
       } catch (failure) {

@@ -35,6 +35,7 @@ export function cronRecord(overrides: Partial<CronRecord> = {}): CronRecord {
     updated_at: '2026-01-01T09:00:00.000Z',
     last_fired_at: null,
     last_firing_lag_ms: null,
+    auth_user: null,
     ...overrides,
   };
 }
@@ -92,6 +93,16 @@ export function describeCronsRepository(name: string, factory: () => Promise<Cro
       expect(await sut.delete(cron.cron_id)).toBe(true);
       expect(await sut.get(cron.cron_id)).toBeNull();
       expect(await sut.delete(cron.cron_id)).toBe(false);
+    });
+
+    it("keeps the creator's auth user, so firings run as them", async () => {
+      const auth_user = { user: { identity: 'alice', permissions: ['read'], display_name: 'Alice', is_authenticated: true }, scopes: ['read'] };
+      const owned = cronRecord({ auth_user, user_id: 'alice' });
+      await sut.insert(owned);
+      expect((await sut.get(owned.cron_id))?.auth_user).toEqual(auth_user);
+      const anonymous = cronRecord();
+      await sut.insert(anonymous);
+      expect((await sut.get(anonymous.cron_id))?.auth_user).toBeNull();
     });
 
     it('searches and counts by assistant, thread, enabled and metadata, with paging', async () => {

@@ -1,5 +1,8 @@
 import { BadRequestException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import type { Cron, CountCronsDto, CreateCronDto, RunCreateStatelessDto, SearchCronsDto, UpdateCronDto } from '@runhook/contracts';
+import { AuthContext } from '../auth/auth-context';
+import { narrowMetadata } from '../auth/auth-filters';
+import { AuthService } from '../auth/auth.service';
 import { Clock } from '../common/clock';
 import { defaultAssistantId, isUuid, uuid4 } from '../common/ids';
 import { RunsService } from '../runs/runs.service';
@@ -15,6 +18,12 @@ function payloadOf(body: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(body).filter(([key, value]) => !SCHEDULE_FIELDS.has(key) && value !== undefined));
 }
 
+/** The cron as clients see it: the owner's stored credentials stay server-side. */
+function toWire(cron: CronRecord): Cron {
+  const { auth_user: _owner, ...wire } = cron;
+  return wire;
+}
+
 /** Rules of the cron API: validation, defaults, `next_run_date`. Firing lives in CronScheduler. */
 @Injectable()
 export class CronsService {
@@ -25,6 +34,7 @@ export class CronsService {
     private readonly runs: RunsService,
     private readonly threads: ThreadsRepository,
     private readonly clock: Clock,
+    private readonly auth: AuthService,
   ) {}
 
   /** The scheduler listens, so a cron created or changed here is seen at once rather than at the next tick. */
@@ -36,7 +46,11 @@ export class CronsService {
     this.assertScheduleFields(body.schedule, body.timezone);
     if (threadId !== null && !(await this.threads.get(threadId))) throw new NotFoundException({ detail: `Thread ${threadId} not found` });
     const payload = payloadOf(body);
-    const assistantId = await this.assertRunnable(threadId, body.assistant_id, payload, body.metadata ?? {});
+    // The handler may stamp the metadata (an owner); a cron's reads, updates and deletes are filtered on it.
+    const { value } = await this.auth.authorize('crons', 'create', { thread_id: threadId, assistant_id: body.assistant_id, schedule: body.schedule, metadata: { ...(body.metadata ?? {}) }, payload });
+    const metadata = value.metadata;
+    const assistantId = await this.assertRunnable(threadId, body.assistant_id, payload, metadata);
+    const owner = AuthContext.current();
     const now = this.clock.isoNow();
     const cron: CronRecord = {
       cron_id: uuid4(),
@@ -48,23 +62,31 @@ export class CronsService {
       enabled: body.enabled ?? true,
       on_run_completed: threadId === null ? (body.on_run_completed ?? 'delete') : null,
       payload,
-      metadata: body.metadata ?? {},
-      user_id: null,
+      metadata,
+      user_id: owner?.user.identity ?? null,
       next_run_date: null,
       created_at: now,
       updated_at: now,
       last_fired_at: null,
       last_firing_lag_ms: null,
+      auth_user: owner,
     };
     cron.next_run_date = this.nextRunDate(cron);
     await this.repository.insert(cron);
     this.scheduleChanged();
-    return cron;
+    return toWire(cron);
   }
 
   async get(cronId: string): Promise<Cron> {
+    return toWire(await this.authorized(cronId, 'read'));
+  }
+
+  /** The cron if the `crons:<action>` handler's filters let the caller see it; otherwise (or missing) a 404. */
+  private async authorized(cronId: string, action: 'read' | 'update' | 'delete'): Promise<CronRecord> {
+    const missing = `Cron ${cronId} not found`;
     const cron = await this.repository.get(cronId);
-    if (!cron) throw new NotFoundException({ detail: `Cron ${cronId} not found` });
+    if (!cron) throw new NotFoundException({ detail: missing });
+    await this.auth.authorizeOne('crons', action, { cron_id: cronId }, async () => cron.metadata, missing);
     return cron;
   }
 
@@ -72,7 +94,7 @@ export class CronsService {
   async update(cronId: string, body: UpdateCronDto): Promise<Cron> {
     const given = Object.entries(body).filter(([, value]) => value !== undefined);
     if (given.length === 0) throw new BadRequestException({ detail: 'Nothing to update: give at least one field' });
-    const current = await this.get(cronId);
+    const current = await this.authorized(cronId, 'update');
     const schedule = body.schedule?.trim() ?? current.schedule;
     const timezone = body.timezone ?? current.timezone;
     this.assertScheduleFields(schedule, timezone ?? undefined);
@@ -82,7 +104,7 @@ export class CronsService {
       await this.assertRunnable(current.thread_id, current.assistant_id, payload, metadata);
     }
     const updated: CronRecord = {
-      ...(current as CronRecord),
+      ...current,
       schedule,
       timezone,
       end_time: body.end_time === undefined ? current.end_time : body.end_time === null ? null : new Date(body.end_time).toISOString(),
@@ -96,32 +118,41 @@ export class CronsService {
     const saved = await this.repository.update(updated);
     if (!saved) throw new NotFoundException({ detail: `Cron ${cronId} not found` });
     this.scheduleChanged();
-    return saved;
+    return toWire(saved);
   }
 
   async delete(cronId: string): Promise<void> {
+    await this.authorized(cronId, 'delete');
     if (!(await this.repository.delete(cronId))) throw new NotFoundException({ detail: `Cron ${cronId} not found` });
   }
 
-  search(body: SearchCronsDto): Promise<{ items: Cron[]; total: number }> {
-    return this.repository.search(
-      { ...this.filter(body), enabled: body.enabled },
+  async search(body: SearchCronsDto): Promise<{ items: Cron[]; total: number }> {
+    const filter = await this.filter(body);
+    if (!filter) return { items: [], total: 0 };
+    const page = await this.repository.search(
+      { ...filter, enabled: body.enabled },
       { limit: body.limit ?? 10, offset: body.offset ?? 0, sortBy: body.sort_by ?? 'created_at', sortOrder: body.sort_order ?? 'desc' },
     );
+    return { items: page.items.map(toWire), total: page.total };
   }
 
-  count(body: CountCronsDto): Promise<number> {
-    return this.repository.count(this.filter(body));
+  async count(body: CountCronsDto): Promise<number> {
+    const filter = await this.filter(body);
+    return filter ? this.repository.count(filter) : 0;
   }
 
   async firings(cronId: string, page: { limit: number; offset: number }): Promise<CronFiring[]> {
-    await this.get(cronId);
+    await this.authorized(cronId, 'read');
     return this.repository.listFirings(cronId, page);
   }
 
-  private filter(body: CountCronsDto): CronFilter {
-    const assistantId = body.assistant_id === undefined || isUuid(body.assistant_id) ? body.assistant_id : defaultAssistantId(body.assistant_id);
-    return { assistantId, threadId: body.thread_id, metadata: body.metadata };
+  /** The repository filter, narrowed by the `crons:search` handler's filters; null when nothing can match. */
+  private async filter(body: CountCronsDto): Promise<CronFilter | null> {
+    const { value, filters } = await this.auth.authorize('crons', 'search', { ...body });
+    const metadata = narrowMetadata(value.metadata, filters);
+    if (metadata === null) return null;
+    const assistantId = value.assistant_id === undefined || isUuid(value.assistant_id) ? value.assistant_id : defaultAssistantId(value.assistant_id);
+    return { assistantId, threadId: value.thread_id, ...(metadata === undefined ? {} : { metadata }) };
   }
 
   private nextRunDate(cron: CronRecord): string | null {

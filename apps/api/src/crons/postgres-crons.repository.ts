@@ -25,6 +25,7 @@ interface PgCronRow {
   last_firing_lag_ms: string | null;
   created_at: Date;
   updated_at: Date;
+  auth_user: CronRecord['auth_user'];
 }
 
 interface PgFiringRow {
@@ -59,6 +60,7 @@ function toCron(row: PgCronRow): CronRecord {
     last_firing_lag_ms: row.last_firing_lag_ms === null ? null : Number(row.last_firing_lag_ms),
     created_at: toIso(row.created_at),
     updated_at: toIso(row.updated_at),
+    auth_user: row.auth_user ?? null,
   };
 }
 
@@ -106,8 +108,8 @@ export class PostgresCronsRepository extends CronsRepository {
   async insert(cron: CronRecord): Promise<void> {
     await this.pool.query(
       `INSERT INTO crons (cron_id, assistant_id, thread_id, schedule, timezone, end_time, enabled, on_run_completed, payload, metadata,
-         user_id, next_run_date, last_fired_at, last_firing_lag_ms, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+         user_id, next_run_date, last_fired_at, last_firing_lag_ms, created_at, updated_at, auth_user)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
       [
         cron.cron_id,
         cron.assistant_id,
@@ -119,6 +121,7 @@ export class PostgresCronsRepository extends CronsRepository {
         cron.last_firing_lag_ms,
         cron.created_at,
         cron.updated_at,
+        cron.auth_user === null ? null : jsonParam(cron.auth_user),
       ],
     );
   }

@@ -26,6 +26,7 @@ interface CronRow {
   last_firing_lag_ms: number | null;
   created_at: string;
   updated_at: string;
+  auth_user: string | null;
 }
 
 interface FiringRow extends Omit<CronFiring, 'catch_up'> {
@@ -45,6 +46,7 @@ function toCron(row: CronRow): CronRecord {
     on_run_completed: row.on_run_completed as OnRunCompleted | null,
     payload: parseJson(row.payload, {}),
     metadata: parseJson(row.metadata, {}),
+    auth_user: row.auth_user === null ? null : parseJson(row.auth_user, null),
   };
 }
 
@@ -71,8 +73,8 @@ export class SqliteCronsRepository extends CronsRepository {
     prepared(
       this.db,
       `INSERT INTO crons (cron_id, assistant_id, thread_id, schedule, timezone, end_time, enabled, on_run_completed, payload, metadata,
-         user_id, next_run_date, last_fired_at, last_firing_lag_ms, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         user_id, next_run_date, last_fired_at, last_firing_lag_ms, created_at, updated_at, auth_user)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       cron.cron_id,
       cron.assistant_id,
@@ -84,6 +86,7 @@ export class SqliteCronsRepository extends CronsRepository {
       cron.last_firing_lag_ms,
       cron.created_at,
       cron.updated_at,
+      cron.auth_user === null ? null : JSON.stringify(cron.auth_user),
     );
   }
 

@@ -204,4 +204,11 @@ export const SQLITE_MIGRATIONS: Migration[] = [
       ALTER TABLE runs ADD COLUMN cron_scheduled_at TEXT;
     `,
   },
+  {
+    // The custom-auth user who created a cron: its firings create their runs as that user.
+    version: 7,
+    sql: `
+      ALTER TABLE crons ADD COLUMN auth_user TEXT;
+    `,
+  },
 ];

@@ -1,5 +1,6 @@
 import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import type { Run } from '@runhook/contracts';
+import { isAuthRefusal } from '../auth/auth-handlers';
 import type { Request, Response } from 'express';
 import { parseBooleanFlag } from '../common/json';
 import { RunSignals } from '../common/run-signals';
@@ -66,13 +67,7 @@ export class RunResponder {
     paths: RunPaths,
     options: { afterSeq: number; cancelOnDisconnect: boolean; withIds?: boolean },
   ): void {
-    const writer = new SseWriter(response, {
-      heartbeatMs: this.config.stream.heartbeatMs,
-      maxBufferBytes: this.config.stream.maxBufferBytes,
-      stallTimeoutMs: this.config.stream.stallTimeoutMs,
-      withIds: options.withIds ?? run.kwargs.resumable,
-      headers: { 'Content-Location': paths.run, Location: paths.location },
-    });
+    const writer = this.sseWriter(response, options.withIds ?? run.kwargs.resumable, { 'Content-Location': paths.run, Location: paths.location });
     writer.start();
     let finished = false;
     const done = () => {
@@ -91,19 +86,39 @@ export class RunResponder {
     });
   }
 
-  /** A client rejoining a run's stream: `Last-Event-ID` says where to resume, the query whether leaving cancels. */
-  joinStream(
+  /**
+   * A client rejoining a run's stream: `Last-Event-ID` says where to resume, the query whether leaving cancels.
+   * When custom auth refuses the run (another user's thread), the answer is a stream with one `error` event naming
+   * the status, as the reference answers a join; a run that does not exist is still a plain 404.
+   */
+  async joinStream(
     request: Request,
     response: Response,
-    run: Run,
+    load: () => Promise<Run>,
     stateless: boolean,
     client: { lastEventId: string | undefined; cancelOnDisconnect: string | undefined },
-  ): void {
+  ): Promise<void> {
+    let run: Run;
+    try {
+      run = await load();
+    } catch (error) {
+      if (!isAuthRefusal(error)) throw error;
+      const writer = this.sseWriter(response, false);
+      writer.start();
+      writer.sendRaw('error', JSON.stringify({ error: 'Error', message: `${error.getStatus()}: ${error.detail}` }));
+      writer.end();
+      return;
+    }
     this.stream(request, response, run, runPaths(run, stateless, 'stream'), {
       afterSeq: parseLastEventId(client.lastEventId),
       cancelOnDisconnect: parseBooleanFlag(client.cancelOnDisconnect),
       withIds: true,
     });
+  }
+
+  private sseWriter(response: Response, withIds: boolean, headers?: Record<string, string>): SseWriter {
+    const { heartbeatMs, maxBufferBytes, stallTimeoutMs } = this.config.stream;
+    return new SseWriter(response, { heartbeatMs, maxBufferBytes, stallTimeoutMs, withIds, ...(headers ? { headers } : {}) });
   }
 
   /** Holds the request open until the run ends, then answers its final values (or `__error__`). */

@@ -86,7 +86,6 @@ export class StatelessRunsController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const run = await this.runs.get(null, runId);
-    this.responder.joinStream(request, response, run, true, { lastEventId, cancelOnDisconnect });
+    await this.responder.joinStream(request, response, () => this.runs.get(null, runId), true, { lastEventId, cancelOnDisconnect });
   }
 }

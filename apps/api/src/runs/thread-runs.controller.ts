@@ -110,7 +110,6 @@ export class ThreadRunsController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const run = await this.runs.get(threadId, runId);
-    this.responder.joinStream(request, response, run, false, { lastEventId, cancelOnDisconnect });
+    await this.responder.joinStream(request, response, () => this.runs.get(threadId, runId), false, { lastEventId, cancelOnDisconnect });
   }
 }

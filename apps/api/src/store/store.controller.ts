@@ -12,12 +12,12 @@ import {
 } from '@runhook/contracts';
 import { unprocessable } from '../common/validation';
 import { StoreFilterError } from './store-filter';
-import { StoreService } from './store.service';
+import { StoreAccess } from './store-access';
 
 @ApiTags('store')
 @Controller('store')
 export class StoreController {
-  constructor(private readonly store: StoreService) {}
+  constructor(private readonly store: StoreAccess) {}
 
   @Put('items')
   @HttpCode(204)

@@ -7,6 +7,7 @@ import { SqliteStoreRepository } from './sqlite-store.repository';
 import { StoreController } from './store.controller';
 import { StoreRepository } from './store.repository';
 import { StoreService } from './store.service';
+import { StoreAccess } from './store-access';
 import { StoreSweeper } from './store-sweeper.service';
 
 /**
@@ -19,6 +20,7 @@ import { StoreSweeper } from './store-sweeper.service';
   providers: [
     adapterFor(StoreRepository, SqliteStoreRepository, PostgresStoreRepository),
     StoreService,
+    StoreAccess,
     StoreSweeper,
     { provide: BaseStore, inject: [StoreService], useFactory: (service: StoreService) => new RunhookStore(service) },
   ],

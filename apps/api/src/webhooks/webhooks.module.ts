@@ -3,9 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { adapterFor } from '../persistence/database';
 import { BenchOutboxController } from './bench-outbox.controller';
 import { ConsoleController } from './console/console.controller';
-import { DeliveriesController } from './deliveries.controller';
 import { DeliveriesRepository } from './deliveries.repository';
-import { DeliveriesService } from './deliveries.service';
 import { DnsHostResolver, HostResolver } from './host-resolver';
 import { PostgresDeliveriesRepository } from './postgres-deliveries.repository';
 import { SqliteDeliveriesRepository } from './sqlite-deliveries.repository';
@@ -16,10 +14,10 @@ import { WebhookUrlValidator } from './webhook-url.validator';
 
 /**
  * Run-end webhooks: URL validation (runs and crons), the outbox producer, the dispatcher (worker role) and the
- * delivery log API and its console page (/webhooks), over the DeliveriesRepository port bound here.
+ * console page (/webhooks; the log's API is DeliveryLogModule), over the DeliveriesRepository port bound here.
  */
 @Module({
-  controllers: [DeliveriesController, ConsoleController, BenchOutboxController],
+  controllers: [ConsoleController, BenchOutboxController],
   providers: [
     adapterFor(DeliveriesRepository, SqliteDeliveriesRepository, PostgresDeliveriesRepository),
     { provide: HostResolver, useClass: DnsHostResolver },
@@ -37,8 +35,7 @@ import { WebhookUrlValidator } from './webhook-url.validator';
     WebhookUrlValidator,
     WebhookOutbox,
     WebhookDispatcher,
-    DeliveriesService,
   ],
-  exports: [WebhookUrlValidator, WebhookOutbox, WebhookDispatcher],
+  exports: [WebhookUrlValidator, WebhookOutbox, WebhookDispatcher, DeliveriesRepository],
 })
 export class WebhooksModule {}

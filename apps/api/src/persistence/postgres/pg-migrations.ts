@@ -208,4 +208,11 @@ export const PG_MIGRATIONS: Migration[] = [
       ALTER TABLE runs ADD COLUMN cron_scheduled_at TIMESTAMPTZ;
     `,
   },
+  {
+    // The custom-auth user who created a cron: its firings create their runs as that user.
+    version: 7,
+    sql: `
+      ALTER TABLE crons ADD COLUMN auth_user JSONB;
+    `,
+  },
 ];
