@@ -33,12 +33,13 @@ describe('toThreadState', () => {
     expect(Object.keys(state.tasks[0].checkpoint ?? {}).sort()).toEqual(['checkpoint_ns', 'thread_id']);
   });
 
-  it('with subgraphs, nests the subgraph state and points checkpoint at its config', async () => {
+  it('with subgraphs, nests the subgraph state (without thread-level interrupts) and leaves the task checkpoint null', async () => {
     const state = toThreadState(await parent.getState(config, { subgraphs: true }));
     const task = state.tasks[0];
     expect(task.state?.next).toEqual(['ask']);
-    expect(task.checkpoint).toMatchObject({ thread_id: 'mapper-1', checkpoint_ns: expect.stringMatching(/^child:/), checkpoint_id: expect.any(String) });
-    expect(task.checkpoint).toEqual(task.state?.checkpoint);
+    expect(task.checkpoint).toBeNull();
+    expect(task.state?.checkpoint).toMatchObject({ thread_id: 'mapper-1', checkpoint_ns: expect.stringMatching(/^child:/), checkpoint_id: expect.any(String) });
+    expect(task.state).not.toHaveProperty('interrupts');
     expect(task.state?.tasks[0]).toMatchObject({ name: 'ask', path: ['__pregel_pull', 'ask'] });
   });
 

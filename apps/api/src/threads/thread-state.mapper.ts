@@ -1,5 +1,5 @@
 import type { StateSnapshot } from '@langchain/langgraph';
-import type { Checkpoint, Interrupt, TaskCheckpoint, ThreadState, ThreadTask } from '@runhook/contracts';
+import type { Checkpoint, Interrupt, NestedThreadState, TaskCheckpoint, ThreadState, ThreadTask } from '@runhook/contracts';
 import { serializeError, toWireValue } from '../streaming/serialize';
 
 interface ConfigLike {
@@ -43,12 +43,19 @@ function toTask(task: StateSnapshot['tasks'][number]): ThreadTask {
     error: task.error ? serializeError(task.error).message : null,
     interrupts: toWireValue<Interrupt[]>(task.interrupts),
     path: task.path ? toWireValue<ThreadTask['path']>(task.path) : null,
-    // With `subgraphs=true` the state is the subgraph's snapshot; otherwise only its config.
-    checkpoint: isSnapshot(state) ? configToCheckpoint(state.config) : taskConfigToCheckpoint(state as ConfigLike | undefined),
-    state: isSnapshot(state) ? toThreadState(state) : null,
+    // With `subgraphs=true` the state is the subgraph's snapshot (which names its own checkpoint) and, as the
+    // servers answer, the task's `checkpoint` is null; otherwise the task knows only the subgraph's config.
+    checkpoint: isSnapshot(state) ? null : taskConfigToCheckpoint(state as ConfigLike | undefined),
+    state: isSnapshot(state) ? toNestedState(state) : null,
     result: task.result === undefined ? null : toWireValue(task.result),
   };
   return mapped;
+}
+
+/** A subgraph's state inside its parent's task: the servers leave out the thread-level `interrupts` there. */
+function toNestedState(snapshot: StateSnapshot): NestedThreadState {
+  const { interrupts: _interrupts, ...nested } = toThreadState(snapshot);
+  return nested;
 }
 
 /** LangGraph.js's StateSnapshot in the wire shape of `GET /threads/{id}/state`. */

@@ -58,10 +58,14 @@ export interface ThreadTask {
   /** Where the task sits in the graph, e.g. `["__pregel_pull", "agent"]`. */
   path: (string | number)[] | null;
   checkpoint: TaskCheckpoint | null;
-  state: ThreadState | null;
+  /** With `subgraphs=true`, the subgraph's own state. */
+  state: NestedThreadState | null;
   /** What the task wrote, once it has run; null before. */
   result: unknown;
 }
+
+/** A subgraph's state nested in a task: a thread state without the thread-level `interrupts`. */
+export type NestedThreadState = Omit<ThreadState, 'interrupts'>;
 
 export interface ThreadState {
   values: unknown;
