@@ -205,6 +205,9 @@ describe('fuzzing every endpoint: never a 5xx', () => {
     expect((await send('/threads', { metadata: { graph_id: 'agent' }, supersteps: [{ updates: [{ values: {}, as_node: 'no-such-node' }] }] })).status).toBe(422);
     expect(await count()).toBe(threadsBefore);
     expect(await send('/runs', null, OVERSIZED_BODY)).toEqual({ status: 413, detail: expect.stringContaining('too large') });
+    // Found by this suite: null filters on cron search were read as ids.
+    const nullFilters = await fetch(`${server.url}/runs/crons/search`, json('POST', { assistant_id: null, thread_id: null, limit: 5 }));
+    expect(nullFilters.status).toBe(200);
   });
 
   it('answers every request with a success or a 4xx carrying a detail, and keeps serving', async () => {

@@ -151,8 +151,10 @@ export class CronsService {
     const { value, filters } = await this.auth.authorize('crons', 'search', { ...body });
     const metadata = narrowMetadata(value.metadata, filters);
     if (metadata === null) return null;
-    const assistantId = value.assistant_id === undefined || isUuid(value.assistant_id) ? value.assistant_id : defaultAssistantId(value.assistant_id);
-    return { assistantId, threadId: value.thread_id, ...(metadata === undefined ? {} : { metadata }) };
+    // `null` is "no filter", like an absent field (class-validator's IsOptional lets both through).
+    const asked = value.assistant_id ?? undefined;
+    const assistantId = asked === undefined || isUuid(asked) ? asked : defaultAssistantId(asked);
+    return { assistantId, threadId: value.thread_id ?? undefined, ...(metadata === undefined ? {} : { metadata }) };
   }
 
   private nextRunDate(cron: CronRecord): string | null {
