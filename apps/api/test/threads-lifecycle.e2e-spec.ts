@@ -261,9 +261,15 @@ describe('threads, checkpoints and streams as the reference server has them', ()
       const thread = await client.threads.create();
       const controller = new AbortController();
       const collecting = collect(client.threads.joinStream(thread.thread_id, { signal: controller.signal }), 2);
-      // Due in a second: the stream has joined by then and sees each run from its first event.
-      const first = await client.runs.create(thread.thread_id, 'agent', { input: HUMAN('first'), afterSeconds: 1 });
-      const second = await client.runs.create(thread.thread_id, 'agent', { input: HUMAN('second'), multitaskStrategy: 'enqueue', afterSeconds: 1 });
+      // Due in a second: the stream has joined by then and sees each run from its first event. The second run may
+      // start and end while the stream still follows the first: it keeps its events, so they are replayed.
+      const first = await client.runs.create(thread.thread_id, 'agent', { input: HUMAN('first'), afterSeconds: 1, streamResumable: true });
+      const second = await client.runs.create(thread.thread_id, 'agent', {
+        input: HUMAN('second'),
+        multitaskStrategy: 'enqueue',
+        afterSeconds: 1,
+        streamResumable: true,
+      });
       const chunks = await collecting.finally(() => controller.abort());
 
       const runOf = (chunk: Chunk) => chunk.id?.split(':')[0];
@@ -274,6 +280,19 @@ describe('threads, checkpoints and streams as the reference server has them', ()
         expect(own.at(-1)).toEqual({ id: `${run.run_id}:done`, event: 'run_done', data: { run_id: run.run_id, status: 'success' } });
         expect(own.some((chunk) => chunk.event === 'values')).toBe(true);
       }
+    });
+
+    it('announces the end of every run, in order, even one that ran while the stream followed the one before', async () => {
+      const thread = await client.threads.create();
+      const controller = new AbortController();
+      const collecting = collect(client.threads.joinStream(thread.thread_id, { streamMode: 'lifecycle', signal: controller.signal }), 3);
+      const runs = [];
+      for (const text of ['one', 'two', 'three']) {
+        runs.push(await client.runs.create(thread.thread_id, 'agent', { input: HUMAN(text), multitaskStrategy: 'enqueue', afterSeconds: 1 }));
+      }
+      const chunks = await collecting.finally(() => controller.abort());
+      const ends = chunks.filter((chunk) => chunk.event === 'run_done').map((chunk) => (chunk.data as { run_id: string }).run_id);
+      expect(ends).toEqual(runs.map((run) => run.run_id));
     });
 
     it('lifecycle passes only run starts and ends; state_update the state each run left', async () => {

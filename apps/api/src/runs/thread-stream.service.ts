@@ -70,6 +70,7 @@ export class ThreadStreamService {
 
   private async serve(threadId: string, client: StreamClient, lastEventId: string | undefined): Promise<void> {
     const seen = new Set<string>();
+    const since = new Date().toISOString();
     const cursor = parseThreadCursor(lastEventId);
     if (cursor) {
       seen.add(cursor.runId);
@@ -80,7 +81,7 @@ export class ThreadStreamService {
     }
     while (!client.closed()) {
       client.woken = false;
-      const next = await this.nextActiveRun(threadId, seen);
+      const next = await this.nextRun(threadId, seen, since);
       if (!next) {
         await this.waitForRuns(client);
         continue;
@@ -90,18 +91,16 @@ export class ThreadStreamService {
     }
   }
 
-  /** The oldest pending or running run of the thread not streamed yet; `seen` forgets runs that ended. */
-  private async nextActiveRun(threadId: string, seen: Set<string>): Promise<Run | null> {
-    const [running, pending] = await Promise.all([
-      this.runs.list(threadId, { status: 'running', limit: ACTIVE_RUNS_SCAN, offset: 0 }),
-      this.runs.list(threadId, { status: 'pending', limit: ACTIVE_RUNS_SCAN, offset: 0 }),
-    ]);
-    const active = [...running, ...pending];
-    const activeIds = new Set(active.map((run) => run.run_id));
-    for (const runId of seen) if (!activeIds.has(runId)) seen.delete(runId);
-    // The running run first; then pending ones in the order they fall due (a run's created_at is its due time).
-    const fresh = active.filter((run) => !seen.has(run.run_id));
-    const rank = (run: Run) => (run.status === 'running' ? 0 : 1);
+  /**
+   * The next run of the thread not streamed yet: a running one first, then pending ones in the order they fall due
+   * (a run's created_at is its due time). A run that started and ended while the previous one was being followed
+   * still counts (created since the stream opened), so its end is always announced; its events are replayed only
+   * when it was `stream_resumable`.
+   */
+  private async nextRun(threadId: string, seen: Set<string>, since: string): Promise<Run | null> {
+    const recent = await this.runs.list(threadId, { limit: ACTIVE_RUNS_SCAN, offset: 0 });
+    const fresh = recent.filter((run) => !seen.has(run.run_id) && (run.status === 'running' || run.status === 'pending' || run.created_at >= since));
+    const rank = (run: Run) => (run.status === 'running' ? 0 : run.status === 'pending' ? 2 : 1);
     fresh.sort((a, b) => rank(a) - rank(b) || a.created_at.localeCompare(b.created_at) || a.run_id.localeCompare(b.run_id));
     return fresh[0] ?? null;
   }
