@@ -1,5 +1,5 @@
 import { Client } from '@langchain/langgraph-sdk';
-import { type RunningServer, REPO_ROOT, startApiServer } from '@runhook/testing';
+import { inCi, type RunningServer, REPO_ROOT, startApiServer } from '@runhook/testing';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -146,7 +146,7 @@ describeStore('SQLite', sqliteDatabase);
 
 if (TEST_DATABASE_URL) {
   describeStore('PostgreSQL', () => postgresDatabase(TEST_DATABASE_URL));
-} else if (process.env['CI'] === 'true') {
+} else if (inCi()) {
   it('has a PostgreSQL database to test the Store against', () => {
     throw new Error('TEST_DATABASE_URL is not set in CI: start PostgreSQL with tools/scripts/ci-postgres.sh and export its URL');
   });
