@@ -9,6 +9,7 @@ import { HealthModule } from './health/health.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { RunsModule } from './runs/runs.module';
 import { StoreModule } from './store/store.module';
+import { ThreadProtocolModule } from './thread-protocol/thread-protocol.module';
 import { ThreadsModule } from './threads/threads.module';
 import { UiModule } from './ui/ui.module';
 import { DeliveryLogModule } from './webhooks/delivery-log.module';
@@ -34,7 +35,7 @@ export class AppModule {
     };
     return {
       module: AppModule,
-      imports: [coreModule, AuthModule, PersistenceModule, HealthModule, AssistantsModule, ThreadsModule, CronsModule, RunsModule, WebhooksModule, DeliveryLogModule, StoreModule, UiModule],
+      imports: [coreModule, AuthModule, PersistenceModule, HealthModule, AssistantsModule, ThreadsModule, CronsModule, RunsModule, WebhooksModule, DeliveryLogModule, StoreModule, UiModule, ThreadProtocolModule],
     };
   }
 }

@@ -31,6 +31,6 @@ import { WorkerPool } from './worker-pool.service';
     WorkerPool,
     ThreadStreamService,
   ],
-  exports: [RunsService, RunWorker, WorkerPool, RunsRepository],
+  exports: [RunsService, RunWorker, WorkerPool, RunsRepository, RunResponder],
 })
 export class RunsModule {}

@@ -25,6 +25,6 @@ import { ThreadsService } from './threads.service';
     ThreadStateService,
     ThreadLifecycleService,
   ],
-  exports: [ThreadsService, ThreadsRepository, ThreadLifecycleService],
+  exports: [ThreadsService, ThreadsRepository, ThreadLifecycleService, ThreadStateService],
 })
 export class ThreadsModule {}
