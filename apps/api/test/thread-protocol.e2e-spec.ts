@@ -158,6 +158,7 @@ describe('the thread protocol (client.threads.stream) over HTTP and SSE', () => 
       ['commands', { method: 'run.start' }, /^id:/],
       ['commands', { id: 1, method: 'run.start', params: {} }, /^params\.assistant_id:/],
       ['commands', { id: 1, method: 'run.start', params: { assistant_id: 'agent', config: 'x' } }, /^params\.config:/],
+      ['commands', { id: 1, method: 'run.start', params: { assistant_id: 'agent', config: { recursion_limit: 'many' } } }, /^params\.config\.recursion_limit/],
       ['commands', { id: 1, method: 'run.teleport' }, /^method:/],
       ['commands', { id: 1, method: 'input.respond', params: {} }, /^params\.interrupt_id:/],
       ['stream/events', { channels: ['bogus'] }, /^body\.channels:/],
@@ -191,6 +192,35 @@ describe('the thread protocol (client.threads.stream) over HTTP and SSE', () => 
     const unsubscribe = (id: string) => post(`/threads/${idle.thread_id}/commands`, { id: 9, method: 'subscription.unsubscribe', params: { subscription_id: id } });
     expect((await unsubscribe(subscribed.result.subscription_id)).status).toBe(200);
     expect((await unsubscribe(subscribed.result.subscription_id)).status).toBe(404);
+  });
+
+  it('answers no client mistake with a 500, on a thread that exists', async () => {
+    const { thread_id: threadId } = await client.threads.create({ metadata: { assistant_id: 'agent' } });
+    const commands: unknown[] = [
+      null,
+      'run.start',
+      42,
+      { id: 'one', method: 'run.start' },
+      { id: 1, method: 'run.start', params: { assistant_id: 5 } },
+      { id: 1, method: 'run.start', params: { assistant_id: 'agent', input: {}, context: { a: 1 }, config: { configurable: { a: 1 } } } },
+      { id: 1, method: 'run.start', params: { assistant_id: 'agent', metadata: { nested: { deep: [1, { x: null }] } }, multitask_strategy: 7 } },
+      { id: 1, method: 'input.respond', params: { responses: 'all' } },
+      { id: 1, method: 'input.respond', params: { interrupt_id: 'x', response: 1, goto: { node: 5 } } },
+      { id: 1, method: 'state.get', params: { keys: 'messages' } },
+      { id: 1, method: 'subscription.subscribe', params: { channels: 'values' } },
+      { id: 1, method: 'subscription.unsubscribe', params: { subscription_id: 3 } },
+    ];
+    for (const body of commands) {
+      const response = await post(`/threads/${threadId}/commands`, body);
+      expect([JSON.stringify(body), response.status < 500]).toEqual([JSON.stringify(body), true]);
+      await response.body?.cancel();
+    }
+    for (const body of [{ channels: [1] }, { channels: ['values'], namespaces: [[1]] }, { channels: ['values'], since: 1.5 }, { channels: ['values'], extra: true, depth: '2' }]) {
+      const response = await post(`/threads/${threadId}/stream/events`, body);
+      expect([JSON.stringify(body), response.status]).toEqual([JSON.stringify(body), 422]);
+    }
+    const raw = await fetch(`${server.url}/threads/${threadId}/commands`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id": 1,' });
+    expect(raw.status).toBeLessThan(500);
   });
 });
 

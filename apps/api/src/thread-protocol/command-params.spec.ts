@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { HttpException } from '@nestjs/common';
-import { parseCommand, parseEventFilter, parseInputRespond, parseRunStart, parseStateKeys, parseSubscriptionId } from './command-params';
+import { parseCommand, parseEventFilter, parseInputRespond, parseRunStart, parseStateKeys, parseSubscriptionId, validatedRunBody } from './command-params';
 
 /** The 422 detail a parser throws. */
 function detailOf(parse: () => unknown): string {
@@ -72,5 +72,17 @@ describe('thread-protocol command parsing', () => {
     expect(detailOf(() => parseStateKeys({ keys: [1] }))).toMatch(/^params\.keys:/);
     expect(parseSubscriptionId({ subscription_id: 's' })).toBe('s');
     expect(detailOf(() => parseSubscriptionId({}))).toMatch(/^params\.subscription_id:/);
+  });
+});
+
+describe('validatedRunBody', () => {
+  it('accepts a run body as the run routes do and names bad fields under params', async () => {
+    const body = await validatedRunBody({ assistant_id: 'agent', input: { a: 1 }, stream_mode: ['values'], config: { configurable: { user: 'u' } } });
+    expect(body).toMatchObject({ assistant_id: 'agent', input: { a: 1 }, config: { configurable: { user: 'u' } } });
+    const rejected = await validatedRunBody({ assistant_id: 'agent', config: { configurable: 5, recursion_limit: 'many' } }).catch((error: HttpException) => error);
+    expect((rejected as HttpException).getStatus()).toBe(422);
+    const detail = ((rejected as HttpException).getResponse() as { detail: string }).detail;
+    expect(detail.split('; ').every((part) => part.startsWith('params.config.'))).toBe(true);
+    expect(detail).toContain('params.config.recursion_limit');
   });
 });

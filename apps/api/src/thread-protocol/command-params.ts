@@ -1,5 +1,6 @@
-import { MULTITASK_STRATEGIES, type MultitaskStrategy } from '@runhook/contracts';
-import { unprocessable } from '../common/validation';
+import { HttpException } from '@nestjs/common';
+import { MULTITASK_STRATEGIES, type MultitaskStrategy, RunCreateStatelessDto } from '@runhook/contracts';
+import { createValidationPipe, unprocessable } from '../common/validation';
 import { type EventFilter, type Namespace, type ProtocolCommand, isProtocolChannel } from './protocol-types';
 
 type Json = Record<string, unknown>;
@@ -151,4 +152,26 @@ export function parseSubscriptionId(params: Json): string {
   const id = params['subscription_id'];
   if (typeof id !== 'string' || id === '') throw unprocessable('params.subscription_id: must be a non-empty string');
   return id;
+}
+
+const runBodyPipe = createValidationPipe();
+
+/**
+ * The run a command asks for, checked by the same rules as a `POST /threads/{id}/runs` body, so a bad `config`,
+ * `context` or `command` is a 422 naming its field under `params` rather than a failure further in.
+ */
+export async function validatedRunBody(body: Record<string, unknown>): Promise<RunCreateStatelessDto> {
+  try {
+    return (await runBodyPipe.transform(body, { type: 'body', metatype: RunCreateStatelessDto })) as RunCreateStatelessDto;
+  } catch (error) {
+    if (!(error instanceof HttpException)) throw error;
+    const detail = String((error.getResponse() as { detail?: unknown }).detail ?? error.message);
+    // The resume value and jump of input.respond are its `response`/`responses` and `goto`.
+    throw unprocessable(
+      detail
+        .split('; ')
+        .map((part) => `params.${part.replace(/^command\.resume/, 'response').replace(/^command\./, '')}`)
+        .join('; '),
+    );
+  }
 }

@@ -21,6 +21,7 @@ import {
   parseStateKeys,
   parseSubscriptionId,
   type RunStartParams,
+  validatedRunBody,
 } from './command-params';
 import { ProtocolThread } from './protocol-thread';
 import type { ProtocolCommand, ProtocolSuccess } from './protocol-types';
@@ -109,14 +110,14 @@ export class ThreadProtocolService implements OnModuleDestroy {
     // A thread paused on an interrupt takes the input as the answer, as the protocol's run.start says.
     const existing = await this.threadRows.get(threadId);
     const resume = existing?.status === 'interrupted' && pendingInterrupts(existing).length > 0 && params.input !== null;
-    const body: RunCreateStatelessDto = {
+    const body = await validatedRunBody({
       ...this.protocolRunOptions(params.multitaskStrategy),
       assistant_id: params.assistantId,
       ...(resume ? { command: { resume: params.input } } : { input: params.input }),
       ...(params.config ? { config: params.config } : {}),
       ...(params.metadata ? { metadata: params.metadata } : {}),
       ...(params.context ? { context: params.context } : {}),
-    } as RunCreateStatelessDto;
+    });
     const run = await this.runs.create(threadId, body);
     const record = this.record(threadId);
     record.assistantId = run.assistant_id;
@@ -134,7 +135,7 @@ export class ThreadProtocolService implements OnModuleDestroy {
     const record = this.record(threadId);
     const assistantId = record.assistantId ?? (typeof thread.metadata['assistant_id'] === 'string' ? thread.metadata['assistant_id'] : null);
     if (!assistantId) throw new ConflictException({ detail: `Thread ${threadId} has no assistant to resume; start a run with run.start first` });
-    const body = {
+    const body = await validatedRunBody({
       ...this.protocolRunOptions(undefined),
       assistant_id: assistantId,
       // Answers keyed by interrupt id: LangGraph resumes each pending interrupt with its own answer.
@@ -145,7 +146,7 @@ export class ThreadProtocolService implements OnModuleDestroy {
       },
       ...(params.config ? { config: params.config } : {}),
       ...(params.metadata ? { metadata: params.metadata } : {}),
-    } as RunCreateStatelessDto;
+    });
     const run = await this.runs.create(threadId, body);
     record.assistantId = run.assistant_id;
     this.bind(record, run);
@@ -185,7 +186,7 @@ export class ThreadProtocolService implements OnModuleDestroy {
     return this.success(this.record(threadId), command, { tree: { namespace: [], status, graph_name: graphName } });
   }
 
-  private protocolRunOptions(multitaskStrategy: RunStartParams['multitaskStrategy']): Partial<RunCreateStatelessDto> {
+  private protocolRunOptions(multitaskStrategy: RunStartParams['multitaskStrategy']): Partial<RunCreateStatelessDto> & Record<string, unknown> {
     return {
       stream_mode: PROTOCOL_STREAM_MODES,
       stream_subgraphs: true,
