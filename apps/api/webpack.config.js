@@ -9,6 +9,8 @@ module.exports = {
       target: 'node',
       compiler: 'tsc',
       main: './src/main.ts',
+      // The worker thread that reads schemas from a graph's TypeScript types (graphs/type-schemas).
+      additionalEntryPoints: [{ entryName: 'type-schema-worker', entryPath: './src/graphs/type-schemas/type-schema.worker.ts' }],
       tsConfig: './tsconfig.app.json',
       optimization: false,
       outputHashing: 'none',

@@ -100,9 +100,10 @@ describe('a LangGraph.js project with its own node_modules', () => {
     expect(zod.config_schema).toMatchObject({ type: 'object', properties: { tone: { type: 'string' } } });
     expect(zod.context_schema).toEqual(zod.config_schema);
 
+    // An Annotation state has no runtime schema: its first schema request reads the module's (JS) types.
     const annotation = await client.assistants.getSchemas('annotation_graph');
     expect(annotation.state_schema).toMatchObject({ properties: { messages: { type: 'array', langgraph_type: 'messages' } } });
-  });
+  }, 240_000);
 
   it('lists subgraphs as {namespace: {state, input, output, config}}', async () => {
     const subgraphs = await client.assistants.getSubgraphs('promise_graph');
@@ -112,6 +113,35 @@ describe('a LangGraph.js project with its own node_modules', () => {
     });
     await expect(client.assistants.getSubgraphs('zod_graph')).resolves.toEqual({});
   });
+
+  it(
+    'reads the schemas of a graph typed with plain TypeScript from its types, subgraphs included',
+    async () => {
+      const schemas = await client.assistants.getSchemas('typed_graph');
+      expect(schemas.state_schema).toMatchObject({
+        $schema: 'http://json-schema.org/draft-07/schema#',
+        type: 'object',
+        properties: {
+          phase: { type: 'string', enum: ['draft', 'final'] },
+          messages: {
+            type: 'array',
+            items: { $ref: '#/definitions/BaseMessage<MessageStructure<MessageToolSet>,MessageType>' },
+            langgraph_type: 'messages',
+          },
+        },
+      });
+      expect(schemas.config_schema).toMatchObject({ type: 'object', properties: { tone: { type: 'string', enum: ['casual', 'formal'] } } });
+      expect(schemas.context_schema).toEqual(schemas.config_schema);
+
+      const subgraphs = await client.assistants.getSubgraphs('typed_graph');
+      expect(Object.keys(subgraphs)).toEqual(['review']);
+      expect(subgraphs['review']).toMatchObject({
+        state: { type: 'object', properties: { verdict: { type: 'string', enum: ['approve', 'reject'] }, notes: { type: 'array', items: { type: 'string' } } } },
+      });
+    },
+    // The first schema request compiles the graph's types in a worker thread: seconds, a minute on a busy machine.
+    240_000,
+  );
 });
 
 describe('langgraph.json variants', () => {

@@ -2,8 +2,10 @@ import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import type { AssistantGraph, AssistantSchemas } from '@runhook/contracts';
 import * as ownReaders from '@langchain/langgraph/zod/schema';
 import { GraphRegistry, type RunnableGraph } from '../graphs/graph-registry.service';
+import type { TypeSchemasByNamespace } from '../graphs/type-schemas/type-schema-extractor';
+import { TypeSchemaService } from '../graphs/type-schemas/type-schema.service';
 import { AssistantsService } from './assistants.service';
-import { extractGraphSchemas, type GraphSchemaSet, type SchemaReaders } from './graph-schemas';
+import { completeGraphSchemas, type GraphSchemaSet, lacksSchemas, runtimeGraphSchemas, type SchemaReaders } from './graph-schemas';
 
 @Injectable()
 export class AssistantGraphService {
@@ -12,6 +14,7 @@ export class AssistantGraphService {
   constructor(
     private readonly assistants: AssistantsService,
     private readonly graphs: GraphRegistry,
+    private readonly typeSchemas: TypeSchemaService,
   ) {}
 
   async graph(idOrGraph: string, xray: string | undefined): Promise<AssistantGraph> {
@@ -29,7 +32,7 @@ export class AssistantGraphService {
   async schemas(idOrGraph: string): Promise<AssistantSchemas> {
     const assistant = await this.assistants.get(idOrGraph);
     const graph = await this.graphs.get(assistant.graph_id, { configurable: {} });
-    const schemas = extractGraphSchemas(graph, await this.readersFor(assistant.graph_id));
+    const schemas = await this.complete(assistant.graph_id, graph, '', await this.readersFor(assistant.graph_id));
     return {
       graph_id: assistant.graph_id,
       input_schema: schemas.input,
@@ -48,9 +51,22 @@ export class AssistantGraphService {
     const readers = await this.readersFor(assistant.graph_id);
     const result: Record<string, GraphSchemaSet> = {};
     for await (const [name, subgraph] of graph.getSubgraphsAsync(namespace, recurse)) {
-      result[name] = extractGraphSchemas(subgraph, readers);
+      result[name] = await this.complete(assistant.graph_id, subgraph, name, readers);
     }
     return result;
+  }
+
+  /**
+   * Runtime schemas first; the graph's TypeScript types only for what they leave out (read once per graph, in
+   * a worker). A subgraph the types do not reach keeps its channel list (the reference would answer the root
+   * graph's schemas for it, which describe another state).
+   */
+  private async complete(graphId: string, graph: unknown, namespace: string, readers: SchemaReaders): Promise<GraphSchemaSet> {
+    const runtime = runtimeGraphSchemas(graph, readers);
+    let fromTypes: TypeSchemasByNamespace | null = null;
+    const spec = this.graphs.specOf(graphId);
+    if (lacksSchemas(runtime) && spec) fromTypes = await this.typeSchemas.schemasOf(graphId, spec);
+    return completeGraphSchemas(graph, runtime, fromTypes?.[namespace]);
   }
 
   /** The project's own schema readers: LangGraph's Zod registry lives in the copy the graph was built with. */

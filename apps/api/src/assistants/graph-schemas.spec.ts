@@ -4,7 +4,7 @@ import { withLangGraph } from '@langchain/langgraph/zod';
 import * as readers from '@langchain/langgraph/zod/schema';
 import { z as z3 } from 'zod/v3';
 import { z } from 'zod/v4';
-import { extractGraphSchemas } from './graph-schemas';
+import { completeGraphSchemas, extractGraphSchemas, lacksSchemas, runtimeGraphSchemas } from './graph-schemas';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function compileOneNode(builder: any, update: Record<string, unknown>) {
@@ -56,5 +56,31 @@ describe('extractGraphSchemas', () => {
         properties: { messages: { type: 'array', items: {}, langgraph_type: 'messages' }, note: {} },
       });
     }
+  });
+
+  it('takes what the runtime lacks from the types, marking message channels, and the channel list last', () => {
+    const State = Annotation.Root({ ...MessagesAnnotation.spec, note: Annotation<string>() });
+    const graph = compileOneNode(new StateGraph(State), { note: 'x' });
+    const runtime = runtimeGraphSchemas(graph, readers);
+    expect(runtime).toEqual({ state: null, input: null, output: null, config: null });
+    expect(lacksSchemas(runtime)).toBe(true);
+
+    const typed = { type: 'object', properties: { messages: { type: 'array', items: { $ref: '#/definitions/BaseMessage' } }, note: { type: 'string' } } };
+    const schemas = completeGraphSchemas(graph, runtime, { state: typed, input: null, output: typed, config: { type: 'object', properties: {} } });
+    expect(schemas.state).toEqual({
+      type: 'object',
+      properties: { messages: { type: 'array', items: { $ref: '#/definitions/BaseMessage' }, langgraph_type: 'messages' }, note: { type: 'string' } },
+    });
+    expect(schemas.input).toMatchObject({ title: 'Input', properties: { messages: { langgraph_type: 'messages' }, note: {} } });
+    expect(schemas.config).toEqual({ type: 'object', properties: {} });
+  });
+
+  it('keeps a runtime schema over the types', () => {
+    const State = z.object({ counter: z.number().default(0) });
+    const graph = compileOneNode(new StateGraph(State), { counter: 1 });
+    const runtime = runtimeGraphSchemas(graph, readers);
+    const schemas = completeGraphSchemas(graph, runtime, { state: { title: 'from types' }, input: null, output: null, config: { title: 'context from types' } });
+    expect(schemas.state).toMatchObject({ properties: { counter: { type: 'number' } } });
+    expect(schemas.config).toEqual({ title: 'context from types' });
   });
 });

@@ -3,6 +3,7 @@ import { BaseCheckpointSaver, BaseStore, type LangGraphRunnableConfig } from '@l
 import type { Pregel } from '@langchain/langgraph/pregel';
 import { type AppConfig, InjectConfig } from '../config/app-config';
 import type { GraphDefaults } from '../config/graph-defaults';
+import type { GraphSpec } from '../config/langgraph-config';
 import { applyProjectEnv } from '../config/project-env';
 import { GraphLoadError, importBesideGraph, importGraphExport } from './graph-loader';
 import { inGraphContext, registerSdkLogger } from './graph-logger';
@@ -93,6 +94,11 @@ export class GraphRegistry {
   }
 
   /** A package as the graph's module resolves it (the project's copy); null when it has none. */
+  /** Where a graph is declared (its module and export), as `langgraph.json` names it. */
+  specOf(graphId: string): GraphSpec | undefined {
+    return this.config.langgraph.graphs[graphId];
+  }
+
   importBesideGraph(graphId: string, specifier: string): Promise<Record<string, unknown> | null> {
     const spec = this.config.langgraph.graphs[graphId];
     return spec ? importBesideGraph(spec, specifier) : Promise.resolve(null);
