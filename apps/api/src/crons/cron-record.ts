@@ -67,8 +67,11 @@ export interface FireCommand {
 export type FireResult =
   /** The firing is recorded; `run` says whether its run was created. */
   | { kind: 'fired'; run: CreateRunResult | null }
-  /** Another scheduler recorded this (cron, scheduled time) first. */
-  | { kind: 'duplicate' }
+  /**
+   * This (cron, scheduled time) was recorded before (by another scheduler, or before the cron was pointed back at
+   * it). `advanced`: the cron still pointed at the slot and was moved past it, so the next slot can fire.
+   */
+  | { kind: 'duplicate'; advanced: boolean }
   /** The cron changed (patched, disabled, deleted, or advanced by another scheduler) since it was read. */
   | { kind: 'stale' };
 

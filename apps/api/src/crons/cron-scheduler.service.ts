@@ -182,6 +182,12 @@ export class CronScheduler implements OnApplicationBootstrap, OnApplicationShutd
       });
       // Another scheduler, a patch or a delete got there first: this process's view of the cron is stale.
       if (result.kind === 'duplicate') report.duplicates++;
+      if (result.kind === 'duplicate' && result.advanced) {
+        // The slot had fired already; the cron now points at the next one, which may be due too.
+        if (nextRunDate === null) return;
+        expected = { ...expected, nextRunDate };
+        continue;
+      }
       if (result.kind !== 'fired') {
         if (result.kind === 'stale') report.stale++;
         return;

@@ -140,10 +140,24 @@ export function describeCronsRepository(name: string, factory: () => Promise<Cro
       expect(await sut.get(cron.cron_id)).toMatchObject({ next_run_date: '2026-01-01T10:01:00.000Z', last_fired_at: command.firedAt, last_firing_lag_ms: 120 });
       // A second scheduler that read the same cron: the unique key refuses the slot, no second run.
       const again = await sut.fire(fireCommand(cron));
-      expect(again).toEqual({ kind: 'duplicate' });
+      expect(again).toEqual({ kind: 'duplicate', advanced: false });
       expect(await sut.listFirings(cron.cron_id, { limit: 10, offset: 0 })).toEqual([
         expect.objectContaining({ scheduled_at: T0, run_id: command.run?.run.run_id, lag_ms: 120, status: 'created', catch_up: false }),
       ]);
+    });
+
+    it('refuses a slot fired before when the cron points back at it, and moves the cron past it', async () => {
+      const cron = cronRecord();
+      await sut.insert(cron);
+      await sut.fire(fireCommand(cron));
+      // A patch computed on a replica whose clock is behind: next_run_date back on the slot that fired.
+      const patched = { ...cron, next_run_date: T0, updated_at: '2026-01-01T10:00:30.000Z' };
+      await sut.update(patched);
+      const again = fireCommand(patched);
+      expect(await sut.fire(again)).toEqual({ kind: 'duplicate', advanced: true });
+      expect(await sut.get(cron.cron_id)).toMatchObject({ next_run_date: '2026-01-01T10:01:00.000Z' });
+      expect(await store.runs.get(again.run?.run.run_id as string)).toBeNull();
+      expect(await sut.listFirings(cron.cron_id, { limit: 10, offset: 0 })).toHaveLength(1);
     });
 
     it('refuses a firing read before a patch, a disable or a delete (stale), writing nothing', async () => {

@@ -189,7 +189,8 @@ export class PostgresCronsRepository extends CronsRepository {
             command.error,
           ],
         );
-        if (inserted.rowCount === 0) return { kind: 'duplicate' };
+        // Moved past the slot when the cron still points at it (see the SQLite adapter).
+        if (inserted.rowCount === 0) return { kind: 'duplicate', advanced: await this.advanceRow(client, command, null, null) };
         if (!(await this.advanceRow(client, command, command.firedAt, command.lagMs))) throw new StaleCron();
         const run = command.run ? await this.runs.createRunInTransaction(client, command.run) : null;
         const status = firingStatus(run);

@@ -172,7 +172,9 @@ export class SqliteCronsRepository extends CronsRepository {
         command.catchUp ? 1 : 0,
         command.error,
       );
-      if (inserted.changes === 0) return { kind: 'duplicate' };
+      // Moved past the slot when the cron still points at it: a next_run_date computed on a replica whose clock is
+      // behind can point back at fired slots, and the cron must not stop on the first one.
+      if (inserted.changes === 0) return { kind: 'duplicate', advanced: this.advanceRow(command, null, null) };
       if (!this.advanceRow(command, command.firedAt, command.lagMs)) throw new StaleCron();
       const run = command.run ? this.runs.createRunInTransaction(command.run) : null;
       const status = this.firingStatus(run);

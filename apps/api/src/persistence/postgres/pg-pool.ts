@@ -20,6 +20,11 @@ export function createPgPool(connectionString: string, options: PgPoolOptions = 
   const pool = new Pool(config);
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // Nor a checked-out one: a server restart (57P01) between two queries of a transaction, or of the checkpoint
+  // saver's own clients, is emitted as 'error' on the client, which kills the process when nobody listens.
+  // The query in flight or the next one fails with the error instead, and the pool drops the broken client on
+  // release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
