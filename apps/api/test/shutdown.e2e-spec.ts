@@ -1,12 +1,11 @@
 import { Client } from '@langchain/langgraph-sdk';
 import { inCi, type RecordingReceiver, type RunningServer, startApiServer, startRecordingReceiver, waitFor } from '@runhook/testing';
 import Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Pool } from 'pg';
 import { startFailoverProxy, type FailoverProxy } from './support/failover-proxy';
+import { createTestSchema } from './support/pg-schema';
 import { deliveryOf, HUMAN, payloadOf } from './support/webhook-e2e';
 
 /**
@@ -58,17 +57,11 @@ function sqliteStore(databaseUrl: string): Store {
 }
 
 async function postgresStore(url: string): Promise<Store> {
-  const schema = `e2e_shutdown_${randomBytes(6).toString('hex')}`;
-  const admin = new Pool({ connectionString: url, max: 1 });
-  await admin.query(`CREATE SCHEMA "${schema}"`);
-  const separator = url.includes('?') ? '&' : '?';
+  const schema = await createTestSchema(url, 'e2e_shutdown');
   return {
-    databaseUrl: `${url}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-    runs: async () => (await admin.query<StoredRun>(`SELECT run_id, status, attempt, released_attempts FROM "${schema}".runs`)).rows,
-    close: async () => {
-      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await admin.end();
-    },
+    databaseUrl: schema.url,
+    runs: async () => (await schema.admin.query<StoredRun>(`SELECT run_id, status, attempt, released_attempts FROM "${schema.name}".runs`)).rows,
+    close: () => schema.drop(),
   };
 }
 
