@@ -206,3 +206,74 @@ if (TEST_DATABASE_URL) {
     throw new Error('TEST_DATABASE_URL is not set in CI: start PostgreSQL with tools/scripts/ci-postgres.sh and export its URL');
   });
 }
+
+describe('graceful shutdown of one server with forked worker processes, and a second signal', () => {
+  let server: RunningServer | undefined;
+
+  afterEach(async () => {
+    if (server) await server.crash();
+    server = undefined;
+  });
+
+  it('worker processes drain too: runs handed back with their attempt, a wait in flight answered, exit 0; a restart resumes them', async () => {
+    const databaseUrl = join(mkdtempSync(join(tmpdir(), 'runhook-shutdown-')), 'store.sqlite');
+    const env = { RUNHOOK_SHUTDOWN_GRACE_MS: '3000', RUNHOOK_WORKER_PROCESSES: '1', N_JOBS_PER_WORKER: '2', RUN_MAX_ATTEMPTS: '1', RUN_POLL_MS: '200' };
+    server = await startApiServer({ databaseUrl, env });
+    const store = sqliteStore(databaseUrl);
+    const client = new Client({ apiUrl: server.url });
+    const threads = await Promise.all([0, 1, 2].map(() => client.threads.create()));
+    const long = await Promise.all(threads.slice(0, 2).map((thread) => client.runs.create(thread.thread_id, 'agent', { input: HUMAN('sleep 20000') })));
+    await waitFor(async () => (await store.runs()).filter((run) => run.status === 'running').length === 2, { timeoutMs: 20_000 });
+    // The forked worker took at least one of them (the api process has two slots of its own, the worker two).
+    const waiting = fetch(`${server.url}/threads/${threads[2].thread_id}/runs/wait`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ assistant_id: 'agent', input: HUMAN('sleep 1500') }),
+    });
+    // Its run is under way (the long ones still are: they outlast the grace).
+    await waitFor(async () => (await store.runs()).filter((run) => run.status === 'running').length === 3, { timeoutMs: 30_000, intervalMs: 5 });
+
+    const exited = exitOf(server);
+    server.process.kill('SIGTERM');
+    // The request in flight is answered: its run ends within the grace.
+    const answer = await waiting;
+    expect(answer.status).toBe(200);
+    expect(((await answer.json()) as { messages: { content: string }[] }).messages.at(-1)?.content).toBe('slept 1500');
+    expect(await exited).toEqual({ code: 0, signal: null });
+    const output = server.output();
+    server = undefined;
+    // Both processes drained, each with its own report.
+    expect(output.match(/drained in \d+ ms/g)?.length).toBe(2);
+    const stored = await store.runs();
+    const handedBack = stored.filter((run) => long.some((created) => created.run_id === run.run_id));
+    expect(handedBack.map(({ status, attempt, released_attempts }) => ({ status, attempt, released_attempts }))).toEqual([
+      { status: 'pending', attempt: 1, released_attempts: 1 },
+      { status: 'pending', attempt: 1, released_attempts: 1 },
+    ]);
+
+    // RUN_MAX_ATTEMPTS=1, yet they run again: the hand-back did not use the attempt up.
+    server = await startApiServer({ databaseUrl, env: { ...env, RUNHOOK_WORKER_PROCESSES: '0' } });
+    const again = new Client({ apiUrl: server.url });
+    for (const run of long) {
+      const values = (await again.runs.join(run.thread_id, run.run_id)) as { messages: { content: string }[] };
+      expect(values.messages.map((message) => message.content)).toEqual(['sleep 20000', 'slept 20000']);
+    }
+  }, 90_000);
+
+  it('a second SIGTERM while draining exits at once, without waiting for the grace', async () => {
+    server = await startApiServer({ env: { RUNHOOK_SHUTDOWN_GRACE_MS: '60000' } });
+    const client = new Client({ apiUrl: server.url });
+    const thread = await client.threads.create();
+    const run = await client.runs.create(thread.thread_id, 'agent', { input: HUMAN('sleep 60000') });
+    await waitFor(async () => (await client.runs.get(thread.thread_id, run.run_id)).status === 'running');
+    const exited = exitOf(server);
+    server.process.kill('SIGTERM');
+    const running = server;
+    await waitFor(() => running.output().includes('draining (grace 60000 ms)'));
+    const secondAt = Date.now();
+    server.process.kill('SIGTERM');
+    expect(await exited).toEqual({ code: 143, signal: null });
+    expect(Date.now() - secondAt).toBeLessThan(2_000);
+    server = undefined;
+  });
+});
