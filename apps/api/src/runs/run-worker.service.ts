@@ -40,6 +40,8 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   private readonly active = new Map<string, ActiveRun>();
   private pumping = false;
   private pumpAgain = false;
+  /** The claim pass under way, if any. */
+  private pumped: Promise<void> = Promise.resolve();
   private stopped = true;
   private readonly timers = new BackgroundTimers(this.logger);
 
@@ -91,6 +93,8 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
    */
   async drain(graceOver: Promise<void>): Promise<{ finished: number; released: string[] }> {
     this.stopClaiming();
+    // A claim that began before the stop may still bring runs: they are in flight too.
+    await this.pumped;
     const inFlight = [...this.active];
     const allDone = Promise.all(inFlight.map(([, entry]) => entry.done)).then(() => false);
     const graceEnded = await Promise.race([allDone, graceOver.then(() => true)]);
@@ -115,7 +119,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       return;
     }
     this.pumping = true;
-    setImmediate(() => void this.pump());
+    this.pumped = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.pump());
   }
 
   /** Stops a run this process is executing; false when it runs elsewhere (its worker sees the flag). */

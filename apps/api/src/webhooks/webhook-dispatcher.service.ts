@@ -101,6 +101,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
    */
   async drain(graceOver: Promise<void>): Promise<{ released: number }> {
     this.stopClaiming();
+    // A claim that began before the stop may still bring deliveries: they are in flight too.
+    if (this.cycling) await this.cycling;
     const inFlight = Promise.all([...this.inFlight.values()].map((entry) => entry.done));
     await Promise.race([inFlight, graceOver]);
     if (this.inFlight.size > 0) {
