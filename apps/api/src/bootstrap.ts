@@ -23,7 +23,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   app.use(bindRequestAuth);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): main.ts owns SIGTERM/SIGINT (see shutdown/graceful-shutdown.ts), and closes the app itself.
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder().setTitle('Runhook').setDescription('LangGraph-compatible agent server with reliable webhooks').setVersion(config.version).build(),

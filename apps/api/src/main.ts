@@ -5,6 +5,7 @@ import { loadAppConfig } from './config/app-config';
 import { ConfigError } from './config/config-error';
 import { attachToApiProcess } from './runs/forked-worker';
 import { WorkerPool } from './runs/worker-pool.service';
+import { gracefulStop, stopOnSignals } from './shutdown/graceful-shutdown';
 
 async function main(): Promise<void> {
   const config = loadAppConfig();
@@ -13,7 +14,9 @@ async function main(): Promise<void> {
   if (!config.roles.has('api')) {
     // Worker or scheduler replicas serve no HTTP: they only take work from the database.
     await app.init();
-    if (config.worker.isForkedWorker) attachToApiProcess(app);
+    const stop = gracefulStop(app, config, false);
+    stopOnSignals(stop);
+    if (config.worker.isForkedWorker) attachToApiProcess(app, () => void stop('the api process is gone'));
     new Logger('Runhook').log(`started without HTTP (roles: ${roles})`);
     return;
   }
@@ -25,6 +28,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  stopOnSignals(gracefulStop(app, config, true));
   app.get(WorkerPool).start(process.argv[1]);
   new Logger('Runhook').log(`listening on http://${config.host}:${config.port} (roles: ${roles})`);
 }

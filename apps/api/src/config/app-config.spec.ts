@@ -25,6 +25,14 @@ describe('loadAppConfig', () => {
     expect(loadAppConfig({ RUNHOOK_MAX_BODY_BYTES: '65536' }, cwd).requestBody.maxBytes).toBe(65536);
   });
 
+  it('reads the shutdown grace once, 10 s unless RUNHOOK_SHUTDOWN_GRACE_MS says otherwise, and refuses a bad one', () => {
+    const cwd = project({ graphs: { agent: './graph.ts:graph' } });
+    expect(loadAppConfig({}, cwd).shutdown).toEqual({ graceMs: 10_000 });
+    expect(loadAppConfig({ RUNHOOK_SHUTDOWN_GRACE_MS: '0' }, cwd).shutdown).toEqual({ graceMs: 0 });
+    expect(() => loadAppConfig({ RUNHOOK_SHUTDOWN_GRACE_MS: '-1' }, cwd)).toThrow(/RUNHOOK_SHUTDOWN_GRACE_MS/);
+    expect(() => loadAppConfig({ RUNHOOK_SHUTDOWN_GRACE_MS: 'soon' }, cwd)).toThrow(/RUNHOOK_SHUTDOWN_GRACE_MS/);
+  });
+
   it('reads database URLs of both kinds', () => {
     const cwd = project({});
     expect(loadAppConfig({ DATABASE_URL: 'sqlite:data/x.db', RUNHOOK_SQLITE_SYNCHRONOUS: 'normal' }, cwd).database).toEqual({

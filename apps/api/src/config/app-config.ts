@@ -55,6 +55,11 @@ export interface AppConfig {
   requestBody: { maxBytes: number };
   crons: CronSettings;
   webhooks: WebhookSettings;
+  /**
+   * RUNHOOK_SHUTDOWN_GRACE_MS: on SIGTERM/SIGINT, how long runs and deliveries in flight may go on before they are
+   * handed back to the queue (and the HTTP requests still open are cut).
+   */
+  shutdown: { graceMs: number };
   /** RUNHOOK_API_KEYS: when any is set, every route but /ok needs one of them in `x-api-key`. */
   apiKeys: readonly string[];
   version: string;
@@ -179,6 +184,9 @@ export function loadAppConfig(realEnv: Env = process.env, cwd = process.cwd()): 
     crons: loadCronSettings((key, fallback, min, max) => integer(env, key, fallback, min, max)),
     webhooks: loadWebhookSettings(env, langgraph),
     apiKeys: parseApiKeys(env['RUNHOOK_API_KEYS']),
+    // LangGraph Platform gives runs 180 s (BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS), more than an orchestrator's usual kill
+    // delay (30 s on Kubernetes); 10 s ends within it, and what does not finish resumes elsewhere from its checkpoint.
+    shutdown: { graceMs: integer(env, 'RUNHOOK_SHUTDOWN_GRACE_MS', 10_000, 0, 3_600_000) },
     version: RUNHOOK_VERSION,
   };
 }

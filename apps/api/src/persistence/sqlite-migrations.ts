@@ -211,4 +211,12 @@ export const SQLITE_MIGRATIONS: Migration[] = [
       ALTER TABLE crons ADD COLUMN auth_user TEXT;
     `,
   },
+  {
+    // Leases handed back at shutdown: `attempt` stays the fencing token (it only grows), and attempts used are
+    // attempt - released_attempts, so a run released by a stopping worker keeps its budget of RUN_MAX_ATTEMPTS.
+    version: 9,
+    sql: `
+      ALTER TABLE runs ADD COLUMN released_attempts INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

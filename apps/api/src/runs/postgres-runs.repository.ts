@@ -157,14 +157,29 @@ export class PostgresRunsRepository extends RunsRepository {
     return { lost: runIds.filter((runId) => !held.has(runId)), cancels: rows };
   }
 
+  async releaseLeases(owner: string, leases: Map<string, RunFence>, nowMs: number): Promise<string[]> {
+    if (leases.size === 0) return [];
+    const runIds = [...leases.keys()];
+    const released = await this.pool.query<{ run_id: string }>(
+      `UPDATE runs SET status = 'pending', owner = NULL, lease_until = NULL, released_attempts = runs.released_attempts + 1, updated_at = $1
+       FROM unnest($2::text[], $3::int[]) AS held(run_id, attempt)
+       WHERE runs.run_id = held.run_id AND runs.attempt = held.attempt AND runs.owner = $4 AND runs.status = 'running'
+       RETURNING runs.run_id`,
+      [new Date(nowMs).toISOString(), runIds, runIds.map((runId) => leases.get(runId)?.attempt ?? 0), owner],
+    );
+    return released.rows.map((row) => row.run_id);
+  }
+
   async reclaimExpired(request: ReclaimRequest): Promise<{ requeued: string[]; exhausted: RunRecord[] }> {
     return withTransaction(this.pool, async (client) => {
-      const expired = await client.query<PgRunRow>(
-        `SELECT ${RUN_COLUMNS} FROM runs WHERE status = 'running' AND lease_until < $1 ORDER BY created_at FOR UPDATE SKIP LOCKED`,
+      const expired = await client.query<PgRunRow & { released_attempts: number }>(
+        `SELECT ${RUN_COLUMNS}, released_attempts FROM runs WHERE status = 'running' AND lease_until < $1 ORDER BY created_at FOR UPDATE SKIP LOCKED`,
         [request.nowMs],
       );
-      const exhausted = expired.rows.filter((row) => row.attempt >= request.maxAttempts).map(pgRowToRecord);
-      const requeued = expired.rows.filter((row) => row.attempt < request.maxAttempts).map((row) => row.run_id);
+      // Attempts handed back at shutdown were not used up.
+      const used = (row: PgRunRow & { released_attempts: number }) => row.attempt - row.released_attempts;
+      const exhausted = expired.rows.filter((row) => used(row) >= request.maxAttempts).map(pgRowToRecord);
+      const requeued = expired.rows.filter((row) => used(row) < request.maxAttempts).map((row) => row.run_id);
       if (requeued.length > 0) {
         await client.query("UPDATE runs SET status = 'pending', owner = NULL, lease_until = NULL WHERE run_id = ANY($1::text[])", [requeued]);
       }

@@ -24,6 +24,8 @@ export interface RunControl {
   cancelAction(): CancelAction | null;
   /** True once a renewal found the lease held by another worker (the signal fired for that). */
   leaseLost(): boolean;
+  /** True once this process handed the run back at shutdown: another worker resumes it, this execution ends nothing. */
+  released(): boolean;
   /** Renews the lease now; false when it is lost. Asked before writes outside the runs table. */
   holdsLease(): Promise<boolean>;
 }
@@ -112,6 +114,10 @@ export class RunExecutor {
     emit: (event: string, data: unknown) => void,
     summary: StreamSummary | null = null,
   ): Promise<void> {
+    if (control.released()) {
+      this.logger.log(`run ${run.run_id}: attempt ${run.attempt} stopped at shutdown; the run is back in the queue and resumes elsewhere`);
+      return;
+    }
     if (control.leaseLost()) {
       // Another worker executes the run now: this one ends nothing, announces nothing.
       this.logger.warn(`run ${run.run_id}: attempt ${run.attempt} stopped after losing its lease; its end is left to the new owner`);

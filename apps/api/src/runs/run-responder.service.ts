@@ -6,6 +6,7 @@ import { parseBooleanFlag } from '../common/json';
 import { RunSignals } from '../common/run-signals';
 import { type AppConfig, InjectConfig } from '../config/app-config';
 import type { RunEvent, RunOutcome } from '../streaming/run-event';
+import { OpenStreams } from '../streaming/open-streams';
 import { SseWriter } from '../streaming/sse-writer';
 import { StreamBroker } from '../streaming/stream-broker';
 import { parseLastEventId } from './run-query';
@@ -53,6 +54,7 @@ export class RunResponder {
     private readonly runs: RunsRepository,
     private readonly service: RunsService,
     private readonly signals: RunSignals,
+    private readonly streams: OpenStreams,
   ) {}
 
   /**
@@ -118,7 +120,7 @@ export class RunResponder {
 
   private sseWriter(response: Response, withIds: boolean, headers?: Record<string, string>): SseWriter {
     const { heartbeatMs, maxBufferBytes, stallTimeoutMs } = this.config.stream;
-    return new SseWriter(response, { heartbeatMs, maxBufferBytes, stallTimeoutMs, withIds, ...(headers ? { headers } : {}) });
+    return new SseWriter(response, { heartbeatMs, maxBufferBytes, stallTimeoutMs, withIds, streams: this.streams, ...(headers ? { headers } : {}) });
   }
 
   /** Holds the request open until the run ends, then answers its final values (or `__error__`). */

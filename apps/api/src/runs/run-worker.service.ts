@@ -13,6 +13,8 @@ import { WebhookOutbox } from '../webhooks/webhook-outbox.service';
 /** Stateless runs outlive their temporary thread this long, so late joins and other replicas can read them. */
 const DETACHED_RUN_RETENTION_MS = 3_600_000;
 const PURGE_EVERY_MS = 600_000;
+/** How long a run handed back at shutdown may take to notice its abort before the process goes on closing. */
+const STOP_AFTER_RELEASE_MS = 2_000;
 
 interface ActiveRun {
   abort: AbortController;
@@ -21,6 +23,8 @@ interface ActiveRun {
   fence: RunFence;
   /** Set when a renewal found the run no longer held under `fence`: another worker owns it now. */
   leaseLost: boolean;
+  /** Set when shutdown handed the run back to the queue: this execution stops and writes nothing more. */
+  released: boolean;
   done: Promise<void>;
 }
 
@@ -36,6 +40,8 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   private readonly active = new Map<string, ActiveRun>();
   private pumping = false;
   private pumpAgain = false;
+  /** The claim pass under way, if any. */
+  private pumped: Promise<void> = Promise.resolve();
   private stopped = true;
   private readonly timers = new BackgroundTimers(this.logger);
 
@@ -75,6 +81,36 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     await Promise.race([Promise.all([...this.active.values()].map((run) => run.done)), new Promise((r) => setTimeout(r, 5_000))]);
   }
 
+  /** Shutdown begins: no more claims (leases of the runs in flight are still renewed). */
+  stopClaiming(): void {
+    this.stopped = true;
+  }
+
+  /**
+   * Shutdown: lets the runs in flight go on until `graceOver`, then stops the rest and hands their leases back
+   * (pending again, due now, the attempt not used up), so another process resumes each one from its checkpoint.
+   * Answers how many finished in time and which were handed back.
+   */
+  async drain(graceOver: Promise<void>): Promise<{ finished: number; released: string[] }> {
+    this.stopClaiming();
+    // A claim that began before the stop may still bring runs: they are in flight too.
+    await this.pumped;
+    const inFlight = [...this.active];
+    const allDone = Promise.all(inFlight.map(([, entry]) => entry.done)).then(() => false);
+    const graceEnded = await Promise.race([allDone, graceOver.then(() => true)]);
+    const left = graceEnded ? inFlight.filter(([runId, entry]) => this.active.get(runId) === entry && !entry.leaseLost) : [];
+    // Stopped before the release, so that once another process may claim the run, this graph is no longer going on.
+    for (const [, entry] of left) {
+      entry.released = true;
+      entry.abort.abort(new Error('Server shutting down: the run is handed back to the queue'));
+    }
+    const released = await this.runs.releaseLeases(this.owner, new Map(left.map(([runId, entry]) => [runId, entry.fence])), this.clock.now());
+    // An execution that ignores its abort signal must not hold the exit: its writes are fenced off by now.
+    const stopped = Promise.all(left.map(([, entry]) => entry.done));
+    await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, STOP_AFTER_RELEASE_MS).unref())]);
+    return { finished: inFlight.length - released.length, released };
+  }
+
   /** Asks for a claim pass soon; calls made while one is under way coalesce into one more pass. */
   wake(): void {
     if (this.stopped) return;
@@ -83,7 +119,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       return;
     }
     this.pumping = true;
-    setImmediate(() => void this.pump());
+    this.pumped = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.pump());
   }
 
   /** Stops a run this process is executing; false when it runs elsewhere (its worker sees the flag). */
@@ -124,7 +160,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     const older = this.active.get(run.run_id);
     if (older) this.loseLease(run.run_id, older);
     const abort = new AbortController();
-    const entry: ActiveRun = { abort, action: null, fence: { attempt: run.attempt }, leaseLost: false, done: Promise.resolve() };
+    const entry: ActiveRun = { abort, action: null, fence: { attempt: run.attempt }, leaseLost: false, released: false, done: Promise.resolve() };
     this.active.set(run.run_id, entry);
     entry.done = this.executor
       .execute(run, {
@@ -132,6 +168,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
         fence: entry.fence,
         cancelAction: () => entry.action,
         leaseLost: () => entry.leaseLost,
+        released: () => entry.released,
         holdsLease: () => this.holdsLease(run.run_id, entry),
       })
       .catch((error: unknown) => this.logger.error(`run ${run.run_id} could not be ended: ${(error as Error).stack}`))

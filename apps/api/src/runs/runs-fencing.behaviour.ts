@@ -105,6 +105,45 @@ export function describeRunsFencing(name: string, factory: StoreFactory): void {
         expect(await store.runs.reclaimExpired({ nowMs: ms(80_000), maxAttempts: 3 })).toEqual({ requeued: [], exhausted: [] });
       });
 
+      it('a released lease puts the run back to pending at once, and the attempt does not count against the budget', async () => {
+        const { run } = await enqueue(await thread(), 1_000);
+        // One attempt allowed: were the released attempt counted, the next lapse would end the run as WorkerLost.
+        const [first] = await store.runs.claim('w1', 1, ms(2_000), ms(60_000));
+        expect(await store.runs.releaseLeases('w1', held(run.run_id, first.attempt), ms(3_000))).toEqual([run.run_id]);
+        expect(await store.runs.get(run.run_id)).toMatchObject({ status: 'pending', ended_at: null, updated_at: at(3_000) });
+        // Due now, well before the lease it had would have lapsed.
+        const [second] = await store.runs.claim('w2', 1, ms(3_000), ms(4_000));
+        expect(second).toMatchObject({ run_id: run.run_id, attempt: 2, started_at: first.started_at });
+        expect(await store.runs.reclaimExpired({ nowMs: ms(5_000), maxAttempts: 2 })).toEqual({ requeued: [run.run_id], exhausted: [] });
+        const [third] = await store.runs.claim('w3', 1, ms(6_000), ms(7_000));
+        expect(third.attempt).toBe(3);
+        // Two attempts used (the second and the third) now: the budget of two is spent.
+        const { exhausted } = await store.runs.reclaimExpired({ nowMs: ms(8_000), maxAttempts: 2 });
+        expect(exhausted.map((record) => record.run_id)).toEqual([run.run_id]);
+      });
+
+      it('a release applies only under the owner, the attempt and the running status it was claimed with', async () => {
+        const { run } = await takenOver();
+        // The stale first owner, and the new owner with a stale token, release nothing.
+        expect(await store.runs.releaseLeases('w1', held(run.run_id, 1), ms(6_000))).toEqual([]);
+        expect(await store.runs.releaseLeases('w2', held(run.run_id, 1), ms(6_000))).toEqual([]);
+        expect(await store.runs.releaseLeases('w1', held(run.run_id, 2), ms(6_000))).toEqual([]);
+        expect(await store.runs.get(run.run_id)).toMatchObject({ status: 'running', attempt: 2 });
+        expect(await store.runs.renewLeases('w2', held(run.run_id, 2), ms(90_000))).toEqual({ lost: [], cancels: [] });
+        // Once released, the stopped execution's writes are fenced off: its renewal, its events and its end.
+        expect(await store.runs.releaseLeases('w2', held(run.run_id, 2), ms(7_000))).toEqual([run.run_id]);
+        expect(await store.runs.renewLeases('w2', held(run.run_id, 2), ms(90_000))).toEqual({ lost: [run.run_id], cancels: [] });
+        await store.runs.appendEvent(run.run_id, { seq: 1, event: 'values', data: '"released"' }, { attempt: 2 });
+        expect(await store.runs.listEvents(run.run_id, 0)).toEqual([]);
+        expect(await store.runs.finish(run.run_id, withDelivery(run.run_id, at(8_000)), { attempt: 2 })).toBe(false);
+        expect((await store.deliveries.search({ run_id: run.run_id }, 10, 0)).total).toBe(0);
+        // A run that ended is never released back into the queue.
+        const [next] = await store.runs.claim('w3', 1, ms(9_000), ms(60_000));
+        expect(await store.runs.finish(run.run_id, successResult(at(10_000)), { attempt: next.attempt })).toBe(true);
+        expect(await store.runs.releaseLeases('w3', held(run.run_id, next.attempt), ms(11_000))).toEqual([]);
+        expect(await store.runs.get(run.run_id)).toMatchObject({ status: 'success' });
+      });
+
       it('events of a stale attempt are not stored', async () => {
         const { run } = await takenOver();
         await store.runs.appendEvent(run.run_id, { seq: 1, event: 'values', data: '"stale"' }, { attempt: 1 });

@@ -41,6 +41,12 @@ export abstract class RunsRepository {
    */
   abstract reclaimExpired(request: ReclaimRequest): Promise<{ requeued: string[]; exhausted: RunRecord[] }>;
   /**
+   * A stopping worker hands its runs back: each one still `running` under the owner and the attempt it was claimed as
+   * turns `pending`, due at once, and the attempt is counted as released (not used: see RUN_MAX_ATTEMPTS).
+   * The attempt number itself stays, so writes of the stopped execution stay fenced off. Answers the runs released.
+   */
+  abstract releaseLeases(owner: string, leases: Map<string, RunFence>, nowMs: number): Promise<string[]>;
+  /**
    * The run-end transaction: status, thread, outbox row. With a fence (every worker's end) it applies only while
    * the run is `running` under that attempt and answers false otherwise, writing nothing and enqueueing nothing.
    */

@@ -33,6 +33,8 @@ interface RunRow {
   started_at: string | null;
   ended_at: string | null;
   attempt: number;
+  /** Attempts handed back at shutdown: they do not count against RUN_MAX_ATTEMPTS. */
+  released_attempts?: number;
   error: string | null;
   final_values: string | null;
   cron_id: string | null;
@@ -173,6 +175,20 @@ export class SqliteRunsRepository extends RunsRepository {
     return apply.immediate();
   }
 
+  async releaseLeases(owner: string, leases: Map<string, RunFence>, nowMs: number): Promise<string[]> {
+    if (leases.size === 0) return [];
+    const apply = this.db.transaction((): string[] => {
+      const release = prepared(
+        this.db,
+        `UPDATE runs SET status = 'pending', owner = NULL, lease_until = NULL, released_attempts = released_attempts + 1, updated_at = ?
+         WHERE run_id = ? AND owner = ? AND attempt = ? AND status = 'running'`,
+      );
+      const now = new Date(nowMs).toISOString();
+      return [...leases].filter(([runId, fence]) => release.run(now, runId, owner, fence.attempt).changes > 0).map(([runId]) => runId);
+    });
+    return apply.immediate();
+  }
+
   async reclaimExpired(request: ReclaimRequest): Promise<{ requeued: string[]; exhausted: RunRecord[] }> {
     const apply = this.db.transaction(() => {
       const expired = prepared(this.db, "SELECT * FROM runs WHERE status = 'running' AND lease_until < ?").all(request.nowMs) as RunRow[];
@@ -180,7 +196,7 @@ export class SqliteRunsRepository extends RunsRepository {
       const exhausted: RunRecord[] = [];
       const endedAt = new Date(request.nowMs).toISOString();
       for (const row of expired) {
-        if (row.attempt >= request.maxAttempts) {
+        if (row.attempt - (row.released_attempts ?? 0) >= request.maxAttempts) {
           const record = toRecord(row);
           const thread = prepared(this.db, 'SELECT state_values FROM threads WHERE thread_id = ?').get(row.thread_id) as
             | { state_values: string | null }

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { RunSignals } from '../common/run-signals';
 import { type AppConfig, InjectConfig } from '../config/app-config';
 import type { RunOutcome } from '../streaming/run-event';
+import { OpenStreams } from '../streaming/open-streams';
 import { SseWriter } from '../streaming/sse-writer';
 import { ThreadsRepository } from '../threads/threads.repository';
 import { RunResponder, unavailable } from './run-responder.service';
@@ -40,12 +41,13 @@ export class ThreadStreamService {
     private readonly runs: RunsRepository,
     private readonly responder: RunResponder,
     private readonly signals: RunSignals,
+    private readonly streams: OpenStreams,
   ) {}
 
   async open(threadId: string, response: Response, options: { modes: Set<ThreadStreamMode>; lastEventId: string | undefined }): Promise<void> {
     if (!(await this.threads.get(threadId))) throw new NotFoundException({ detail: `Thread ${threadId} not found` });
     const { heartbeatMs, maxBufferBytes, stallTimeoutMs } = this.config.stream;
-    const writer = new SseWriter(response, { heartbeatMs, maxBufferBytes, stallTimeoutMs, withIds: true });
+    const writer = new SseWriter(response, { heartbeatMs, maxBufferBytes, stallTimeoutMs, withIds: true, streams: this.streams });
     writer.start();
     let closed = false;
     const client: StreamClient = { writer, modes: options.modes, closed: () => closed, stopRun: null, stopWait: null, woken: false };

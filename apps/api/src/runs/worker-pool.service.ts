@@ -33,16 +33,28 @@ export class WorkerPool implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.stopChildren(8_000);
+  }
+
+  /**
+   * Asks every worker process to shut down (SIGTERM: each drains as this process does, with the same grace) and
+   * waits up to `waitMs` for them to exit.
+   */
+  async stopChildren(waitMs: number): Promise<void> {
     this.stopping = true;
+    if (this.children.size === 0) return;
     const exits = [...this.children].map((child) => new Promise((resolve) => child.once('exit', resolve)));
     for (const child of this.children) child.kill('SIGTERM');
-    await Promise.race([Promise.all(exits), new Promise((resolve) => setTimeout(resolve, 8_000))]);
+    await Promise.race([Promise.all(exits), new Promise((resolve) => setTimeout(resolve, waitMs).unref())]);
   }
 
   private spawn(entry: string, index: number): void {
     const child = fork(entry, [], {
       env: { ...process.env, RUNHOOK_ROLES: 'worker', RUNHOOK_FORKED_WORKER: '1', RUNHOOK_WORKER_PROCESSES: '0' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // Its own process group: a Ctrl-C on the terminal reaches this process only, which then sends the one SIGTERM
+      // the worker drains on (a second signal would force its exit mid-drain). It still stops when this one is gone.
+      detached: true,
     });
     this.children.add(child);
     child.on('message', (message: unknown) => {

@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import { Writable } from 'node:stream';
-import { SseWriter } from './sse-writer';
+import { OpenStreams } from './open-streams';
+import { HAND_OFF_FRAME, SseWriter } from './sse-writer';
 
 /**
  * A response over a socket that takes bytes only when told to: writes pile up in its buffer (as when a
@@ -89,5 +90,46 @@ describe('SseWriter backpressure', () => {
     jest.advanceTimersByTime(30_000);
     expect(response.writableLength).toBe(buffered);
     sse.end();
+  });
+});
+
+describe('SseWriter hand-off at shutdown', () => {
+  it('sends the reconnect frame (no event, so the SDK rejoins instead of ending) and ends every open stream', () => {
+    const streams = new OpenStreams();
+    const responses = [new SlowResponse(), new SlowResponse()];
+    const writers = responses.map((response) => {
+      const sse = new SseWriter(response as unknown as Response, { heartbeatMs: 60_000, withIds: true, maxBufferBytes: 1 << 20, stallTimeoutMs: 60_000, streams });
+      sse.start();
+      return sse;
+    });
+    writers[1].end();
+    expect(streams.size).toBe(1);
+
+    const chunks: string[] = [];
+    const write = responses[0].write.bind(responses[0]);
+    responses[0].write = ((chunk: string) => {
+      chunks.push(chunk);
+      return write(chunk);
+    }) as typeof responses[0]['write'];
+    writers[0].send({ seq: 3, event: 'values', data: '{}' });
+    expect(streams.handOffAll()).toBe(1);
+    responses.forEach((response) => response.readAll());
+
+    expect(chunks).toEqual(['event: values\r\ndata: {}\r\nid: 3\r\n\r\n', HAND_OFF_FRAME]);
+    // Neither an `event:` nor a `data:` line: the SDK's decoder turns it into a control part, not a chunk.
+    expect(HAND_OFF_FRAME.split('\r\n').filter((line) => /^(event|data):/.test(line))).toEqual([]);
+    expect(writers[0].isClosed).toBe(true);
+    expect(responses[0].writableEnded).toBe(true);
+    expect(streams.size).toBe(0);
+  });
+
+  it('hands off at once a stream opened after shutdown began', () => {
+    const streams = new OpenStreams();
+    streams.handOffAll();
+    const response = new SlowResponse();
+    const sse = new SseWriter(response as unknown as Response, { heartbeatMs: 60_000, withIds: false, maxBufferBytes: 1 << 20, stallTimeoutMs: 60_000, streams });
+    sse.start();
+    expect(sse.isClosed).toBe(true);
+    expect(streams.size).toBe(0);
   });
 });

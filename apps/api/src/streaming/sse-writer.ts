@@ -1,6 +1,15 @@
 import { Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import type { OpenStreams } from './open-streams';
 import type { RunEvent } from './run-event';
+
+/**
+ * Sent before a stream is closed at shutdown. A frame with only a `retry:` field is no event: the SDK's SSE decoder
+ * keeps it to itself (a control part) and does not count it as progress, and a browser's EventSource takes it as the
+ * reconnection delay. The stream then ends without `end`, so the SDK asks for the run and, while it is pending or
+ * running, reconnects to the stream's `Location` with `Last-Event-ID`: on another process behind the load balancer.
+ */
+export const HAND_OFF_FRAME = ': server shutting down, reconnect\r\nretry: 1000\r\n\r\n';
 
 export interface SseOptions {
   heartbeatMs: number;
@@ -11,6 +20,8 @@ export interface SseOptions {
   maxBufferBytes: number;
   /** A client whose socket has not drained for this long is dropped, whatever it has buffered. */
   stallTimeoutMs: number;
+  /** Where the stream registers so that a shutdown hands it off to another process (see HAND_OFF_FRAME). */
+  streams?: OpenStreams;
 }
 
 /**
@@ -28,6 +39,7 @@ export class SseWriter {
   private heartbeat: NodeJS.Timeout | null = null;
   private stall: NodeJS.Timeout | null = null;
   private closed = false;
+  private untrack: (() => void) | null = null;
 
   constructor(
     private readonly response: Response,
@@ -47,6 +59,13 @@ export class SseWriter {
       if (!this.stall) this.write(': heartbeat\r\n\r\n');
     }, this.options.heartbeatMs);
     this.heartbeat.unref();
+    this.untrack = this.options.streams?.track(this) ?? null;
+  }
+
+  /** The process is stopping: the client is told to reconnect (elsewhere), then the response ends. */
+  handOff(): void {
+    this.write(HAND_OFF_FRAME);
+    this.end();
   }
 
   send(event: RunEvent): void {
@@ -103,6 +122,8 @@ export class SseWriter {
 
   private stop(): void {
     this.closed = true;
+    this.untrack?.();
+    this.untrack = null;
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.drained();
   }

@@ -4,10 +4,12 @@ import { RunSignals } from '../common/run-signals';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { InProcessStreamBroker } from './in-process-stream-broker';
 import { IpcStreamBroker } from './ipc-stream-broker';
+import { OpenStreams } from './open-streams';
 import { StreamBroker } from './stream-broker';
 
 @Module({
   providers: [
+    OpenStreams,
     {
       provide: StreamBroker,
       inject: [APP_CONFIG, RunSignals, Clock],
@@ -15,6 +17,6 @@ import { StreamBroker } from './stream-broker';
         config.worker.isForkedWorker ? new IpcStreamBroker() : new InProcessStreamBroker(signals, clock),
     },
   ],
-  exports: [StreamBroker],
+  exports: [StreamBroker, OpenStreams],
 })
 export class StreamingModule {}

@@ -168,6 +168,37 @@ export function describeDeliveriesRepository(adapter: string, factory: () => Pro
       expect(await sut.claim(claimRequest({ nowMs: T0 + 1_001 }))).toEqual([expect.objectContaining({ delivery_id: delivery.delivery_id })]);
     });
 
+    it('a stopping dispatcher hands back what it holds: due at once, the attempt not counted, others\' leases untouched', async () => {
+      const mine = newDelivery();
+      const retried = newDelivery();
+      const theirs = newDelivery();
+      const settled = newDelivery();
+      // Inserted and claimed one at a time, so each goes to the dispatcher named here.
+      for (const [delivery, owner] of [[mine, 'worker-1'], [retried, 'worker-1'], [theirs, 'worker-2'], [settled, 'worker-1']] as const) {
+        await sut.insert(delivery);
+        await sut.claim(claimRequest({ owner }));
+      }
+      // `retried` had one attempt already; `settled` ended before the release.
+      await sut.complete([
+        completion(retried.delivery_id, { status: 'pending', next_attempt_at: T0, attempt: { attempt: 1, started_at: T0, duration_ms: 1, status_code: 503, error: 'HTTP 503', response_excerpt: null } }),
+        completion(settled.delivery_id),
+      ]);
+      await sut.claim(claimRequest({ nowMs: T0 + 1 }));
+
+      expect(await sut.releaseLeases('worker-1', T0 + 2_000)).toBe(2);
+
+      expect(await sut.get(mine.delivery_id)).toMatchObject({ status: 'pending', attempts: 0, next_attempt_at: new Date(T0 + 2_000).toISOString() });
+      expect(await sut.get(retried.delivery_id)).toMatchObject({ status: 'pending', attempts: 1 });
+      expect(await sut.get(theirs.delivery_id)).toMatchObject({ status: 'delivering' });
+      expect(await sut.get(settled.delivery_id)).toMatchObject({ status: 'succeeded' });
+      // Another dispatcher takes them at once, long before the 30 s lease would have run out.
+      const again = await sut.claim(claimRequest({ owner: 'worker-3', nowMs: T0 + 2_000 }));
+      expect(again.map((delivery) => [delivery.delivery_id, delivery.attempts]).sort()).toEqual(
+        [[mine.delivery_id, 0], [retried.delivery_id, 1]].sort(),
+      );
+      expect(await sut.releaseLeases('worker-1', T0 + 3_000)).toBe(0);
+    });
+
     it('redelivers a finished delivery now with the same webhook_id, but not one in flight', async () => {
       const delivery = newDelivery();
       await sut.insert(delivery);

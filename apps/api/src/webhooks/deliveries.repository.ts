@@ -90,6 +90,11 @@ export abstract class DeliveriesRepository {
   abstract complete(completions: DeliveryCompletion[]): Promise<void>;
   /** Returns deliveries whose owner stopped (lease expired) to the queue; answers how many. */
   abstract reclaimExpired(nowMs: number): Promise<number>;
+  /**
+   * A stopping dispatcher hands back what it still holds: those rows are due at once, their attempt not counted
+   * (no outcome was recorded); answers how many.
+   */
+  abstract releaseLeases(owner: string, nowMs: number): Promise<number>;
   /** When the earliest pending delivery due after `afterMs` becomes due, if any. */
   abstract nextDueAt(afterMs: number): Promise<number | null>;
   /** Makes the delivery due now (same webhook_id); a delivery being sent right now is left alone. */

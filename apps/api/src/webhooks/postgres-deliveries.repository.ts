@@ -135,6 +135,15 @@ export class PostgresDeliveriesRepository extends DeliveriesRepository {
     });
   }
 
+  async releaseLeases(owner: string, nowMs: number): Promise<number> {
+    const result = await this.pool.query(
+      `UPDATE webhook_deliveries SET status = 'pending', owner = NULL, lease_until = NULL, next_attempt_at = $1, updated_at = $1
+       WHERE owner = $2 AND status = 'delivering'`,
+      [nowMs, owner],
+    );
+    return result.rowCount ?? 0;
+  }
+
   async reclaimExpired(nowMs: number): Promise<number> {
     const result = await this.pool.query(
       `UPDATE webhook_deliveries SET status = 'pending', owner = NULL, lease_until = NULL, next_attempt_at = LEAST(COALESCE(next_attempt_at, $1), $1),

@@ -133,6 +133,14 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
     await commitDurably(this.db, () => apply.immediate());
   }
 
+  async releaseLeases(owner: string, nowMs: number): Promise<number> {
+    return prepared(
+      this.db,
+      `UPDATE webhook_deliveries SET status = 'pending', owner = NULL, lease_until = NULL, next_attempt_at = ?, updated_at = ?
+       WHERE owner = ? AND status = 'delivering'`,
+    ).run(nowMs, nowMs, owner).changes;
+  }
+
   async reclaimExpired(nowMs: number): Promise<number> {
     return prepared(
       this.db,

@@ -33,7 +33,12 @@ class ScriptedSender {
   async send(request: SendRequest): Promise<SendResult> {
     this.requests.push(request);
     if (this.holding.has(request.url)) {
-      await new Promise<void>((resolve) => this.held.set(request.url, [...(this.held.get(request.url) ?? []), resolve]));
+      await new Promise<void>((resolve) => {
+        this.held.set(request.url, [...(this.held.get(request.url) ?? []), resolve]);
+        request.signal?.addEventListener('abort', () => resolve(), { once: true });
+      });
+      // As undici does: an aborted request has no answer.
+      if (request.signal?.aborted) return { statusCode: null, error: 'aborted', excerpt: null, retryAfter: undefined, timedOut: false };
     }
     const code = this.scripts.get(request.url)?.shift() ?? 200;
     return { statusCode: code, error: code < 300 ? null : `HTTP ${code}`, excerpt: `answer ${code}`, retryAfter: undefined, timedOut: false };
@@ -168,6 +173,32 @@ describe(`WebhookDispatcher on ${name}`, () => {
     expect(sender.requests.filter((request) => request.url === slow)).toHaveLength(2);
     sender.release(slow);
     await settle_until(async () => (await repository.search({ status: 'succeeded' }, 100, 0)).total === 16);
+  });
+
+  it('at shutdown, records the sends that answer within the grace and hands back the rest, due now, no attempt counted', async () => {
+    const slow = 'http://10.9.9.9/slow';
+    sender.hold(slow);
+    const quick = newDelivery({ url: 'http://127.0.0.1:9/ok', created_at: clock.now() });
+    const stuck = newDelivery({ url: slow, created_at: clock.now() });
+    await repository.insert(quick);
+    await repository.insert(stuck);
+    sut.start();
+    await settle_until(async () => (await repository.get(quick.delivery_id))?.status === 'succeeded' && sender.requests.length === 2);
+
+    let endGrace!: () => void;
+    const drained = sut.drain(new Promise<void>((resolve) => (endGrace = resolve)));
+    endGrace();
+    await expect(drained).resolves.toEqual({ released: 1 });
+
+    expect(await repository.get(stuck.delivery_id)).toMatchObject({ status: 'pending', attempts: 0, attempts_log: [], next_attempt_at: new Date(clock.now()).toISOString() });
+
+    // Another process takes it at once, long before the lease the stopped one had would have lapsed.
+    sender.release(slow);
+    const next = dispatcher();
+    others.push(next);
+    next.start();
+    await settle_until(async () => (await repository.get(stuck.delivery_id))?.status === 'succeeded');
+    expect(await repository.get(stuck.delivery_id)).toMatchObject({ attempts: 1 });
   });
 
   it('re-sends, after its lease ends, a delivery a killed dispatcher had claimed', async () => {

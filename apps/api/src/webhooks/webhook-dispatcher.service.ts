@@ -43,6 +43,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   private cycling: Promise<void> | null = null;
   private cycleAgain = false;
   private stopped = true;
+  /** Fires when shutdown hands the deliveries still in flight back to the queue: their sends stop. */
+  private readonly handBack = new AbortController();
   private readonly timers = new BackgroundTimers(this.logger);
 
   constructor(
@@ -85,6 +87,30 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     await Promise.race([inFlight, new Promise((resolve) => setTimeout(resolve, Math.min(this.config.webhooks.timeoutMs, 10_000)).unref())]);
     await this.flush();
     await this.sender.close();
+  }
+
+  /** Shutdown begins: nothing more is claimed; sends in flight go on, and their outcomes are still recorded. */
+  stopClaiming(): void {
+    this.stopped = true;
+  }
+
+  /**
+   * Shutdown: lets the sends in flight finish until `graceOver` and records their outcomes; the rest are stopped,
+   * their outcomes dropped (no attempt counted), and their rows handed back, due now, for another process to send.
+   * Answers how many were handed back.
+   */
+  async drain(graceOver: Promise<void>): Promise<{ released: number }> {
+    this.stopClaiming();
+    // A claim that began before the stop may still bring deliveries: they are in flight too.
+    if (this.cycling) await this.cycling;
+    const inFlight = Promise.all([...this.inFlight.values()].map((entry) => entry.done));
+    await Promise.race([inFlight, graceOver]);
+    if (this.inFlight.size > 0) {
+      this.handBack.abort();
+      await Promise.all([...this.inFlight.values()].map((entry) => entry.done));
+    }
+    await this.flush();
+    return { released: await this.deliveries.releaseLeases(this.owner, this.clock.now()) };
   }
 
   /**
@@ -177,7 +203,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     const done = this.attempt(delivery).then(
       (completion) => {
         // The slot frees at once; the row stays leased until the outcome is written, so nobody claims it meanwhile.
-        this.completions.push(completion);
+        if (completion) this.completions.push(completion);
         this.release(delivery.delivery_id);
         this.wake();
       },
@@ -191,7 +217,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     this.inFlight.set(delivery.delivery_id, { endpoint: delivery.endpoint, done });
   }
 
-  private async attempt(delivery: ClaimedDelivery): Promise<DeliveryCompletion> {
+  /** The outcome of one attempt, or null when shutdown stopped it: then it is no attempt, and the row goes back. */
+  private async attempt(delivery: ClaimedDelivery): Promise<DeliveryCompletion | null> {
     const { webhooks, version } = this.config;
     const attempt = delivery.attempts + 1;
     const startedAt = this.clock.now();
@@ -207,7 +234,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       ...buildWebhookHeaders({ id: delivery.webhook_id, timestamp: new Date(startedAt), body, secrets: [...webhooks.signingSecrets], attempt }),
     };
     const began = performance.now();
-    const result = await this.sender.send({ url: delivery.url, headers, body });
+    const result = await this.sender.send({ url: delivery.url, headers, body, signal: this.handBack.signal });
+    if (result.statusCode === null && this.handBack.signal.aborted) return null;
     const durationMs = Math.round(performance.now() - began);
     const now = this.clock.now();
     const decision = decideAfterAttempt({ result, attempts: attempt, scheduleSeconds: webhooks.retryScheduleSeconds, nowMs: now });

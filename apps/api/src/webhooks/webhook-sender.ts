@@ -11,6 +11,8 @@ export interface SendRequest {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** Aborts the attempt from outside (a dispatcher handing its deliveries back at shutdown). */
+  signal?: AbortSignal;
 }
 
 export interface SendResult {
@@ -102,7 +104,7 @@ export class WebhookSender {
         method: 'POST',
         headers: request.headers,
         body: request.body,
-        signal: abort.signal,
+        signal: request.signal ? AbortSignal.any([abort.signal, request.signal]) : abort.signal,
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
       });
