@@ -1,3 +1,4 @@
+import { StreamingModule } from '../streaming/streaming.module';
 import { Module } from '@nestjs/common';
 import { RunsModule } from '../runs/runs.module';
 import { ThreadsModule } from '../threads/threads.module';
@@ -6,7 +7,7 @@ import { ThreadProtocolService } from './thread-protocol.service';
 
 /** The thread protocol: commands and event streams over the runs and threads features, with no storage of its own. */
 @Module({
-  imports: [RunsModule, ThreadsModule],
+  imports: [RunsModule, StreamingModule, ThreadsModule],
   controllers: [ThreadProtocolController],
   providers: [ThreadProtocolService],
 })

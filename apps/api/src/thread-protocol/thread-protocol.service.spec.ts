@@ -1,3 +1,4 @@
+import { OpenStreams } from '../streaming/open-streams';
 import 'reflect-metadata';
 import { HttpException } from '@nestjs/common';
 import type { Run, Thread } from '@runhook/contracts';
@@ -70,6 +71,7 @@ function setUp(stored: Thread | null) {
     { get: async () => stored } as never,
     { getState: async () => ({ values: {}, checkpoint: null }) } as never,
     { now: () => 1_000 } as never,
+    new OpenStreams(),
   );
   return { service, created, follows };
 }

@@ -8,6 +8,7 @@ import { type AppConfig, InjectConfig } from '../config/app-config';
 import { RunResponder } from '../runs/run-responder.service';
 import { RunsRepository } from '../runs/runs.repository';
 import { RunsService } from '../runs/runs.service';
+import { OpenStreams } from '../streaming/open-streams';
 import { SseWriter } from '../streaming/sse-writer';
 import { ThreadStateService } from '../threads/thread-state.service';
 import { ThreadsRepository } from '../threads/threads.repository';
@@ -58,6 +59,7 @@ export class ThreadProtocolService implements OnModuleDestroy {
     private readonly threadRows: ThreadsRepository,
     private readonly state: ThreadStateService,
     private readonly clock: Clock,
+    private readonly streams: OpenStreams,
   ) {}
 
   onModuleDestroy(): void {
@@ -95,7 +97,7 @@ export class ThreadProtocolService implements OnModuleDestroy {
     // A run this process did not start (another replica's, or before a restart) is still followed.
     if (record.runs.length === 0) await this.bindActiveRuns(record);
     const { heartbeatMs, maxBufferBytes, stallTimeoutMs } = this.config.stream;
-    const writer = new SseWriter(response, { heartbeatMs, maxBufferBytes, stallTimeoutMs, withIds: true });
+    const writer = new SseWriter(response, { heartbeatMs, maxBufferBytes, stallTimeoutMs, withIds: true, streams: this.streams });
     writer.start();
     const detach = record.attach({ filter, send: (event) => writer.sendWithId(event.event_id, event.method, JSON.stringify(event)) });
     this.keep(record);
