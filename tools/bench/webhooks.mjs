@@ -12,6 +12,7 @@
 // Usage: node tools/bench/webhooks.mjs [--scenarios throughput,latency,curve] [--deliveries 20000] [--rate 200]
 //   [--seconds 10] [--fractions 0.5,0.8,1.0,1.2] [--capacity-runs 1500] [--rounds 1]
 //   [--builds before=tmp/base/dist/apps/api/main.js,after=dist/apps/api/main.js] [--env KEY=V,KEY=V]
+//   (a build may carry its own settings: normal=dist/apps/api/main.js@RUNHOOK_SQLITE_SYNCHRONOUS=normal)
 // With several builds, each round runs every build in turn (fresh database each) at the same offered rates (fractions
 // of the first build's capacity measured in that round), and medians over rounds are printed.
 import Database from 'better-sqlite3';
@@ -33,9 +34,11 @@ const SCENARIOS = String(args.scenarios ?? 'throughput,latency,curve').split(','
 const FRACTIONS = String(args.fractions ?? '0.5,0.8,1.0,1.2').split(',').map(Number);
 const CAPACITY_RUNS = Number(args['capacity-runs'] ?? 1500);
 const ROUNDS = Number(args.rounds ?? 1);
+// label=path[@KEY=VALUE;KEY=VALUE]: a build, and settings for it alone (the same build with two settings compares them).
 const BUILDS = String(args.builds ?? `this=${API_MAIN}`).split(',').map((b) => {
-  const [label, path] = b.includes('=') ? b.split('=') : [b, b];
-  return { label, main: resolve(ROOT, path) };
+  const [spec, settings = ''] = b.split('@');
+  const [label, path] = spec.includes('=') ? [spec.slice(0, spec.indexOf('=')), spec.slice(spec.indexOf('=') + 1)] : [spec, spec];
+  return { label, main: resolve(ROOT, path), env: Object.fromEntries(settings.split(';').filter(Boolean).map((kv) => kv.split('='))) };
 });
 const EXTRA_ENV = Object.fromEntries(String(args.env ?? '').split(',').filter(Boolean).map((kv) => kv.split('=')));
 const DELIVERIES = Number(args.deliveries ?? 20_000);
@@ -75,11 +78,11 @@ async function startReceiver() {
   return { seen, port: server.address().port, stop: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) };
 }
 
-async function startApi(databasePath, main = API_MAIN) {
+async function startApi(databasePath, main = API_MAIN, buildEnv = {}) {
   const port = await freePort();
   const child = spawn(process.execPath, [main], {
     cwd: ROOT,
-    env: { ...process.env, RUNHOOK_BENCH: '1', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: databasePath, WEBHOOK_SIGNING_SECRETS: `whsec_${Buffer.alloc(32, 9).toString('base64')}`, ...EXTRA_ENV },
+    env: { ...process.env, RUNHOOK_BENCH: '1', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: databasePath, WEBHOOK_SIGNING_SECRETS: `whsec_${Buffer.alloc(32, 9).toString('base64')}`, ...EXTRA_ENV, ...buildEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -184,7 +187,7 @@ async function curveScenario() {
     for (const build of BUILDS) {
       const folder = mkdtempSync(join(tmpdir(), 'runhook-bench-curve-'));
       const receiver = await startTimingReceiver();
-      const api = await startApi(join(folder, 'runhook.sqlite'), build.main);
+      const api = await startApi(join(folder, 'runhook.sqlite'), build.main, build.env);
       const load = loadavg()[0];
       try {
         const baseRate = rounds.find((r) => r.round === round)?.capacity.runsPerSecond ?? null;
