@@ -43,7 +43,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   private readonly waiters = new Map<string, (() => void)[]>();
   private completions: DeliveryCompletion[] = [];
   /** Recorded outcomes whose commit is not yet known to be on disk (their waiters are told after). */
-  private syncing = new Set<Promise<void>>();
+  private readonly syncing = new Set<Promise<void>>();
   private cycling: Promise<void> | null = null;
   private cycleAgain = false;
   private stopped = true;
