@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { groupCpuSeconds, installExitHandlers, stopProcess } from './lib/processes.mjs';
 import { buildTable, formatTable } from './lib/report.mjs';
+import { scalingMode } from './lib/scaling.mjs';
 import { backgroundRuns, firstEventLatency, waitLatency } from './lib/scenarios.mjs';
 import { startOurs, startReference } from './lib/servers.mjs';
 
@@ -29,6 +30,12 @@ Load:
   --warmup-samples <n>     unmeasured sequential calls first (default 10)
   --max-seconds <s>        time cap per sequential scenario (default 180)
   --scenarios <list>       comma list of bg,bgShared,wait,stream (default all)
+Scaling (Runhook only, background runs on new threads, rounds alternating; see README "More cores"):
+  --worker-processes <list> e.g. 0,1,2 (RUNHOOK_WORKER_PROCESSES); "2s": 2 workers, the api process runs no graphs
+  --replicas <list>        e.g. 1,2,3 replicas (all roles) on one PostgreSQL database; needs --postgres <url>
+  --postgres <url>         database for --replicas (a fresh schema per topology, dropped after; nothing else touched)
+  --rounds <n>             rounds per topology (default 3)
+  --pin-client <cpus>      taskset the load generator to these CPUs; --pin-server <cpus> the servers
 Output:
   --out <file>             raw JSON path (default tmp/bench-results/<timestamp>.json)
 `;
@@ -48,6 +55,12 @@ const { values: opt } = parseArgs({
     'max-seconds': { type: 'string', default: '180' },
     scenarios: { type: 'string', default: 'bg,bgShared,wait,stream' },
     out: { type: 'string' },
+    'worker-processes': { type: 'string' },
+    replicas: { type: 'string' },
+    postgres: { type: 'string' },
+    rounds: { type: 'string' },
+    'pin-client': { type: 'string' },
+    'pin-server': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -143,6 +156,13 @@ function gitCommit() {
 
 async function main() {
   installExitHandlers();
+  if (opt['worker-processes'] || opt.replicas) {
+    const scaling = await scalingMode({ repo, runDir, config, opt, log });
+    const out = opt.out ? resolve(opt.out) : join(resultsDir, `${stamp}-scaling.json`);
+    writeFileSync(out, `${JSON.stringify({ startedAt: stamp, commit: gitCommit(), machine: { node: process.version, cpus: cpus().length }, config, ...scaling }, null, 2)}\n`);
+    process.stdout.write(`\n${scaling.table}\nraw results: ${out}\n`);
+    return;
+  }
   const loadBefore = loadavg();
   const results = {};
   if (!opt['no-ours']) {

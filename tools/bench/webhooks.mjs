@@ -6,21 +6,41 @@
 //   1. throughput: a backlog drained by the dispatcher; a delivery counts once the receiver got it AND its outcome
 //      is recorded in the database.
 //   2. latency at --rate deliveries/s: outbox write (run_ended_at in the body) → receipt.
-//   3. the same with real stateless runs at --rate runs/s (graph work shares the 2 cores).
-// Usage: node tools/bench/webhooks.mjs [--deliveries 20000] [--rate 200] [--seconds 10]
+//   3. curve: real stateless runs (graph work shares the cores). The build's capacity is measured first (a flood of
+//      runs, the rate at which they end), then runs are offered at fractions of it; for each: run end (the run's
+//      run_ended_at) → receipt p50/p99, split into end → claimed and sent (webhook_sent_at) and sent → receipt.
+// Usage: node tools/bench/webhooks.mjs [--scenarios throughput,latency,curve] [--deliveries 20000] [--rate 200]
+//   [--seconds 10] [--fractions 0.5,0.8,1.0,1.2] [--capacity-runs 1500] [--rounds 1]
+//   [--builds before=tmp/base/dist/apps/api/main.js,after=dist/apps/api/main.js] [--env KEY=V,KEY=V]
+//   (a build may carry its own settings: normal=dist/apps/api/main.js@RUNHOOK_SQLITE_SYNCHRONOUS=normal)
+// With several builds, each round runs every build in turn (fresh database each) at the same offered rates (fractions
+// of the first build's capacity measured in that round), and medians over rounds are printed.
 import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
 import { summarize } from './lib/stats.mjs';
+import { startTimingReceiver, webhookCurve } from './lib/webhook-curve.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const API_MAIN = join(ROOT, 'dist/apps/api/main.js');
 const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((a) => a.trim().split(/\s+/)));
+const SCENARIOS = String(args.scenarios ?? 'throughput,latency,curve').split(',');
+const FRACTIONS = String(args.fractions ?? '0.5,0.8,1.0,1.2').split(',').map(Number);
+const CAPACITY_RUNS = Number(args['capacity-runs'] ?? 1500);
+const ROUNDS = Number(args.rounds ?? 1);
+// label=path[@KEY=VALUE;KEY=VALUE]: a build, and settings for it alone (the same build with two settings compares them).
+const BUILDS = String(args.builds ?? `this=${API_MAIN}`).split(',').map((b) => {
+  const [spec, settings = ''] = b.split('@');
+  const [label, path] = spec.includes('=') ? [spec.slice(0, spec.indexOf('=')), spec.slice(spec.indexOf('=') + 1)] : [spec, spec];
+  return { label, main: resolve(ROOT, path), env: Object.fromEntries(settings.split(';').filter(Boolean).map((kv) => kv.split('='))) };
+});
+const EXTRA_ENV = Object.fromEntries(String(args.env ?? '').split(',').filter(Boolean).map((kv) => kv.split('=')));
 const DELIVERIES = Number(args.deliveries ?? 20_000);
 const RATE = Number(args.rate ?? 200);
 const SECONDS = Number(args.seconds ?? 10);
@@ -58,11 +78,11 @@ async function startReceiver() {
   return { seen, port: server.address().port, stop: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) };
 }
 
-async function startApi(databasePath) {
+async function startApi(databasePath, main = API_MAIN, buildEnv = {}) {
   const port = await freePort();
-  const child = spawn(process.execPath, [API_MAIN], {
+  const child = spawn(process.execPath, [main], {
     cwd: ROOT,
-    env: { ...process.env, RUNHOOK_BENCH: '1', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: databasePath, WEBHOOK_SIGNING_SECRETS: `whsec_${Buffer.alloc(32, 9).toString('base64')}` },
+    env: { ...process.env, RUNHOOK_BENCH: '1', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: databasePath, WEBHOOK_SIGNING_SECRETS: `whsec_${Buffer.alloc(32, 9).toString('base64')}`, ...EXTRA_ENV, ...buildEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -123,57 +143,89 @@ async function outboxLatency(api, receiver) {
   return { rate: RATE, deliveries: total, delivered: receiver.seen.latencies.length, latencyMs: summarize(receiver.seen.latencies) };
 }
 
-async function runLatency(api, receiver) {
-  const webhook = `http://127.0.0.1:${receiver.port}/runs?token=t`;
-  receiver.seen.latencies = [];
-  const total = RATE * SECONDS;
-  const tickMs = 50;
-  const perTick = (RATE * tickMs) / 1000;
-  const started = Date.now();
-  let sent = 0;
-  let errors = 0;
-  const posts = [];
-  while (sent < total) {
-    const due = Math.min(total, Math.round(((Date.now() - started) / 1000) * RATE) + perTick);
-    while (sent < due) {
-      sent += 1;
-      posts.push(
-        fetch(`${api.url}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ assistant_id: 'agent', input: { messages: [{ role: 'human', content: `bench ${sent}` }] }, webhook }) })
-          .then((r) => (r.ok ? r.arrayBuffer() : (errors += 1)))
-          .catch(() => (errors += 1)),
-      );
-    }
-    await sleep(tickMs);
-  }
-  await Promise.all(posts);
-  for (let i = 0; i < 600 && receiver.seen.latencies.length < total - errors; i += 1) await sleep(100);
-  const elapsed = (Date.now() - started) / 1000;
-  return { rate: RATE, runs: total, errors, delivered: receiver.seen.latencies.length, achievedPerSecond: Math.round(receiver.seen.latencies.length / elapsed), latencyMs: summarize(receiver.seen.latencies) };
+async function stopApi(api) {
+  api.child.kill('SIGTERM');
+  await new Promise((r) => (api.child.exitCode !== null ? r() : api.child.once('exit', r)));
 }
 
-async function main() {
-  if (!existsSync(API_MAIN)) spawnSync('npx', ['nx', 'build', 'api'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false' } });
+/** The dispatcher alone: backlog throughput and outbox-write latency (no graph work). */
+async function outboxScenarios() {
   const folder = mkdtempSync(join(tmpdir(), 'runhook-bench-webhooks-'));
   const databasePath = join(folder, 'runhook.sqlite');
   const receiver = await startReceiver();
-  const api = await startApi(databasePath);
+  const api = await startApi(databasePath, BUILDS[0].main);
   const db = new Database(databasePath);
   db.pragma('busy_timeout = 5000');
+  const out = {};
   try {
-    const drained = await throughput(api, db, receiver);
-    console.log(`throughput: ${drained.perSecond} durable deliveries/s (${drained.deliveries} written, sent and recorded in ${drained.seconds} s; ${drained.unique} unique webhook-ids)`);
-    const steady = await outboxLatency(api, receiver);
-    console.log(`latency at ${steady.rate} deliveries/s (${steady.delivered}/${steady.deliveries}): run end (outbox write) → receipt p50 ${steady.latencyMs.p50} ms, p99 ${steady.latencyMs.p99} ms, max ${steady.latencyMs.max} ms`);
-    const timed = await runLatency(api, receiver);
-    console.log(`with real runs at ${timed.rate} runs/s (${timed.runs} runs, ${timed.errors} errors, ${timed.achievedPerSecond}/s delivered): run end → receipt p50 ${timed.latencyMs.p50} ms, p99 ${timed.latencyMs.p99} ms, max ${timed.latencyMs.max} ms`);
-    console.log(JSON.stringify({ throughput: drained, latency: steady, withRuns: timed }, null, 2));
+    if (SCENARIOS.includes('throughput')) {
+      const drained = (out.throughput = await throughput(api, db, receiver));
+      console.log(`throughput: ${drained.perSecond} durable deliveries/s (${drained.deliveries} written, sent and recorded in ${drained.seconds} s; ${drained.unique} unique webhook-ids)`);
+    }
+    if (SCENARIOS.includes('latency')) {
+      const steady = (out.latency = await outboxLatency(api, receiver));
+      console.log(`latency at ${steady.rate} deliveries/s (${steady.delivered}/${steady.deliveries}): run end (outbox write) → receipt p50 ${steady.latencyMs.p50} ms, p99 ${steady.latencyMs.p99} ms, max ${steady.latencyMs.max} ms`);
+    }
   } finally {
     db.close();
-    api.child.kill('SIGTERM');
-    await new Promise((r) => (api.child.exitCode !== null ? r() : api.child.once('exit', r)));
+    await stopApi(api);
     await receiver.stop();
     rmSync(folder, { recursive: true, force: true });
   }
+  return out;
+}
+
+const median = (values) => {
+  const v = values.filter((x) => typeof x === 'number').sort((a, b) => a - b);
+  return v.length ? v[Math.floor((v.length - 1) / 2)] : null;
+};
+
+/** Every build once per round, alternating, each on a fresh database; medians over rounds per (build, fraction). */
+async function curveScenario() {
+  const rounds = [];
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    for (const build of BUILDS) {
+      const folder = mkdtempSync(join(tmpdir(), 'runhook-bench-curve-'));
+      const receiver = await startTimingReceiver();
+      const api = await startApi(join(folder, 'runhook.sqlite'), build.main, build.env);
+      const load = loadavg()[0];
+      try {
+        const baseRate = rounds.find((r) => r.round === round)?.capacity.runsPerSecond ?? null;
+        const curve = await webhookCurve(api.url, receiver, { fractions: FRACTIONS, seconds: SECONDS, capacityRuns: CAPACITY_RUNS, tag: `r${round}`, baseRate });
+        rounds.push({ round, build: build.label, loadBefore: load, loadAfter: loadavg()[0], ...curve });
+        console.log(`round ${round} ${build.label}: capacity ${curve.capacity.runsPerSecond} runs/s (load ${load.toFixed(2)}); ` +
+          curve.points.map((p) => `${p.fraction}x → p50 ${p.endToReceiptMs.p50} / p99 ${p.endToReceiptMs.p99} ms`).join('; '));
+      } finally {
+        await stopApi(api);
+        await receiver.stop();
+        rmSync(folder, { recursive: true, force: true });
+      }
+    }
+  }
+  console.log(`\nrun end → receipt, medians of ${ROUNDS} round(s) (load average 1 min before each: ${rounds.map((r) => r.loadBefore.toFixed(1)).join(', ')})`);
+  console.log('| build | own capacity runs/s | offered (x capacity) | offered runs/s | ended runs/s | end→receipt p50 / p99 ms | end→sent p50 / p99 ms | sent→receipt p50 / p99 ms |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const { label } of BUILDS) {
+    const mine = rounds.filter((r) => r.build === label);
+    const capacity = median(mine.map((r) => r.capacity.runsPerSecond));
+    for (const fraction of FRACTIONS) {
+      const pts = mine.map((r) => r.points.find((p) => p.fraction === fraction));
+      const m = (pick) => median(pts.map(pick));
+      console.log(`| ${label} | ${capacity} | ${fraction} | ${m((p) => p.rate)} | ${m((p) => p.endedPerSecond)} | ${m((p) => p.endToReceiptMs.p50)} / ${m((p) => p.endToReceiptMs.p99)} | ${m((p) => p.endToSentMs.p50)} / ${m((p) => p.endToSentMs.p99)} | ${m((p) => p.sentToReceiptMs.p50)} / ${m((p) => p.sentToReceiptMs.p99)} |`);
+    }
+  }
+  return rounds;
+}
+
+async function main() {
+  for (const { main } of BUILDS) if (!existsSync(main)) spawnSync('npx', ['nx', 'build', 'api'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false' } });
+  const result = {};
+  if (SCENARIOS.includes('throughput') || SCENARIOS.includes('latency')) Object.assign(result, await outboxScenarios());
+  if (SCENARIOS.includes('curve')) result.curve = await curveScenario();
+  const out = join(ROOT, 'tmp/bench-results', `webhooks-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`raw results: ${out}`);
 }
 
 main().catch((error) => {

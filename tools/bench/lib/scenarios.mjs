@@ -43,19 +43,25 @@ class Errors {
   }
 }
 
-/** Reads server CPU (optional probe) and bench-client CPU at the start and end of a measured window. */
+/**
+ * Reads server CPU (optional probe) and bench-client CPU at the start and end of a measured window. A probe may
+ * answer `{ total, parts: { name: seconds } }` to split the server's CPU by process (api process, workers, replicas).
+ */
 function cpuWindow(probe) {
   const server0 = probe?.() ?? null;
   const client0 = process.cpuUsage();
+  const total = (v) => (v != null && typeof v === 'object' ? v.total : v);
   return (ops) => {
     const server1 = probe?.() ?? null;
     const c = process.cpuUsage(client0);
-    const serverS = server0 == null || server1 == null ? null : server1 - server0;
+    const serverS = server0 == null || server1 == null ? null : total(server1) - total(server0);
     const per = (s) => (s == null || ops === 0 ? null : Math.round((s * 1000 * 100) / ops) / 100);
+    const parts = server0?.parts && server1?.parts ? Object.keys(server1.parts).map((k) => [k, per(server1.parts[k] - (server0.parts[k] ?? 0))]) : null;
     return {
       serverCpuS: serverS,
       serverCpuMsPerOp: per(serverS),
       clientCpuMsPerOp: per((c.user + c.system) / 1e6),
+      ...(parts ? { serverCpuMsPerOpByProcess: Object.fromEntries(parts) } : {}),
     };
   };
 }
@@ -74,8 +80,9 @@ export async function backgroundRuns(url, { clients, durationS, warmupS, sharedT
   let cpu = null;
   const endTimer = setTimeout(() => (cpu = endCpu?.(latencies.length)), warmupS * 1000 + durationS * 1000);
 
-  async function worker() {
-    const client = makeClient(url);
+  // Several URLs (replicas of one database): client i talks to url[i mod n].
+  async function worker(_, index) {
+    const client = makeClient(Array.isArray(url) ? url[index % url.length] : url);
     const thread = sharedThread ? (await client.threads.create()).thread_id : null;
     while (performance.now() < until) {
       const start = performance.now();

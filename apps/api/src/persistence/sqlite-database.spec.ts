@@ -38,10 +38,32 @@ describe('WalSync', () => {
     const sut = new WalSync(`${db.name}-wal`);
     db.prepare('INSERT INTO t VALUES (1)').run();
     await Promise.all(Array.from({ length: 50 }, () => sut.sync()));
-    // The first call starts a sync; the 49 that came while it ran share one more.
-    expect(sut.syncs).toBe(2);
+    // The sync begins a loop turn after the first call: all 50 of that turn share it.
+    expect(sut.syncs).toBe(1);
     db.prepare('INSERT INTO t VALUES (2)').run();
     await sut.sync();
+    expect(sut.syncs).toBe(2);
+    db.close();
+  });
+
+  it('covers a commit made in the turn after the sync was asked for, and gives later commits a sync of their own', async () => {
+    const db = open('full');
+    const sut = new WalSync(`${db.name}-wal`);
+    db.prepare('INSERT INTO t VALUES (1)').run();
+    const first = sut.sync();
+    // A run end's commit wakes the dispatcher, whose claim commits before the run end's sync has begun.
+    await Promise.resolve();
+    db.prepare('INSERT INTO t VALUES (2)').run();
+    expect(sut.sync()).toBe(first);
+    await first;
+    expect(sut.syncs).toBe(1);
+    const started = sut.sync();
+    await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+    // Now under way: a commit made meanwhile may be past what it flushes, so it waits for one more.
+    db.prepare('INSERT INTO t VALUES (3)').run();
+    const after = sut.sync();
+    expect(after).not.toBe(started);
+    await after;
     expect(sut.syncs).toBe(3);
     db.close();
   });

@@ -47,6 +47,14 @@ export async function commitDurably<T>(db: SqliteConnection, commit: () => T): P
   return result;
 }
 
+/**
+ * Resolves once every commit already made on the file is on disk (`full`; at once on `normal`): for commits made
+ * with a plain transaction whose acknowledgement comes later, so the wait can be shared with other commits.
+ */
+export async function untilDurable(db: SqliteConnection): Promise<void> {
+  await walSyncs.get(db)?.sync();
+}
+
 function migrate(db: SqliteConnection): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
   const applied = new Set(

@@ -202,7 +202,7 @@ export class PostgresRunsRepository extends RunsRepository {
   }
 
   async finish(runId: string, result: RunResult, fence?: RunFence): Promise<boolean> {
-    return withTransaction(this.pool, async (client) => {
+    const ended = await withTransaction(this.pool, async (client) => {
       const found = await client.query<{ thread_id: string }>('SELECT thread_id FROM runs WHERE run_id = $1', [runId]);
       const threadId = found.rows[0]?.thread_id;
       if (threadId) {
@@ -215,6 +215,8 @@ export class PostgresRunsRepository extends RunsRepository {
       await this.endRun(client, runId, threadId ?? null, result);
       return true;
     });
+    if (ended) result.onCommitted?.();
+    return ended;
   }
 
   async get(runId: string): Promise<RunRecord | null> {

@@ -160,11 +160,12 @@ export class RunExecutor {
     }
     // A rolled-back run is deleted, yet its webhook still tells that it was interrupted.
     result.delivery = this.outbox.forRunEnd(run, { status, endedAt: result.endedAt, error, values: result.finalValues });
+    // The dispatcher is woken at the commit, not after its disk sync: its claim shares that sync.
+    if (result.delivery) result.onCommitted = () => this.outbox.notify();
     if (!(await this.runs.finish(run.run_id, result, control.fence))) {
       this.logger.warn(`run ${run.run_id}: attempt ${run.attempt} ended after another worker took the run over; its end was not written`);
       return;
     }
-    if (result.delivery) this.outbox.notify();
     if (run.kwargs.temporary) await this.deleteTemporaryThread(run.thread_id);
     this.broker.finish(run.run_id, { status, output: this.output(result, state) });
     this.signals.ended(run.run_id);

@@ -102,6 +102,11 @@ export interface RunResult {
   } | null;
   /** The webhook outbox row, written in the same transaction (also when the run was deleted meanwhile). */
   delivery?: NewWebhookDelivery | null;
+  /**
+   * Called once the run-end transaction has committed, before it is known to be on disk: the outbox wakes its
+   * dispatcher here, whose claim then shares the run end's disk sync (it sends only once both are durable).
+   */
+  onCommitted?: () => void;
 }
 
 export interface CancelRequest {

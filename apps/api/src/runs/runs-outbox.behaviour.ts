@@ -36,6 +36,21 @@ export function describeRunsOutbox(name: string, factory: StoreFactory): void {
       expect(await store.deliveries.get(orphan.delivery_id)).toMatchObject({ run_id: orphan.run_id, status: 'pending' });
     });
 
+    it('calls onCommitted once the run end is committed, and not for an attempt fenced out', async () => {
+      const run = await pendingRun();
+      const [claimed] = await store.runs.claim('w1', 1, Date.parse(at(2_000)), Date.parse(at(30_000)));
+      const delivery = newDelivery({ run_id: run.run_id, thread_id: run.thread_id });
+      const seen: (string | undefined)[] = [];
+      let read: Promise<unknown> = Promise.resolve();
+      // What a dispatcher woken at that moment reads is the committed delivery.
+      const onCommitted = () => (read = store.deliveries.get(delivery.delivery_id).then((found) => seen.push(found?.status)));
+      const stale = { ...successResult(at(3_000)), delivery: newDelivery({ run_id: run.run_id }), onCommitted: () => void seen.push('stale') };
+      expect(await store.runs.finish(run.run_id, stale, { attempt: claimed.attempt + 1 })).toBe(false);
+      expect(await store.runs.finish(run.run_id, { ...successResult(at(3_000)), delivery, onCommitted }, { attempt: claimed.attempt })).toBe(true);
+      await read;
+      expect(seen).toEqual(['pending']);
+    });
+
     it('gives a pending run ended by cancel its delivery, built from the run and the thread’s values', async () => {
       const run = await pendingRun({ messages: ['so far'] });
       const seen: { record: RunRecord; end: RunEnd }[] = [];

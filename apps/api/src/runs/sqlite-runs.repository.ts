@@ -225,7 +225,11 @@ export class SqliteRunsRepository extends RunsRepository {
       this.endRun(row ? { ...row, run_id: runId } : null, result);
       return true;
     });
-    return commitDurably(this.db, () => apply.immediate());
+    return commitDurably(this.db, () => {
+      const ended = apply.immediate();
+      if (ended) result.onCommitted?.();
+      return ended;
+    });
   }
 
   async get(runId: string): Promise<RunRecord | null> {

@@ -112,7 +112,15 @@ export function describeDeliveriesRepository(adapter: string, factory: () => Pro
       expect(claimed.map((delivery) => delivery.url)).toEqual([A, A, A, A, B]);
     });
 
-    it('records an attempt and settles the delivery', async () => {
+    it('answers untilDurable once what was committed before is durable', async () => {
+      const delivery = newDelivery();
+      await sut.insert(delivery);
+      await sut.claim(claimRequest());
+      await expect(sut.untilDurable()).resolves.toBeUndefined();
+      expect(await sut.get(delivery.delivery_id)).toMatchObject({ status: 'delivering' });
+    });
+
+        it('records an attempt and settles the delivery', async () => {
       const ok = newDelivery();
       const retry = newDelivery();
       await sut.insert(ok);

@@ -84,10 +84,22 @@ export type RedeliverResult = 'queued' | 'in-flight' | 'not-found';
 export abstract class DeliveriesRepository {
   /** Inserts the delivery; one with the same webhook_id already there is a DuplicateDeliveryError. */
   abstract insert(delivery: NewWebhookDelivery): Promise<void>;
-  /** Leases up to `limit` due deliveries, oldest due first, keeping each endpoint under `perEndpoint` in flight. */
+  /**
+   * Leases up to `limit` due deliveries, oldest due first, keeping each endpoint under `perEndpoint` in flight.
+   * Resolves once the lease is committed, which need not be on disk yet: send only after `untilDurable()`.
+   */
   abstract claim(request: ClaimRequest): Promise<ClaimedDelivery[]>;
-  /** Records attempts and their outcomes in one transaction; a delivery no longer owned keeps its state. */
+  /**
+   * Records attempts and their outcomes in one transaction; a delivery no longer owned keeps its state. Resolves
+   * once committed; tell anyone of the outcome only after `untilDurable()`.
+   */
   abstract complete(completions: DeliveryCompletion[]): Promise<void>;
+  /**
+   * Resolves once every commit made before the call (by any process, on this database) is on disk. Claims and
+   * outcomes wait for it apart from their commit, so that one disk sync serves a run's end, the claim of its delivery
+   * and the outcomes recorded meanwhile, and the dispatcher never holds its claim loop for the disk.
+   */
+  abstract untilDurable(): Promise<void>;
   /** Returns deliveries whose owner stopped (lease expired) to the queue; answers how many. */
   abstract reclaimExpired(nowMs: number): Promise<number>;
   /**

@@ -115,6 +115,11 @@ export class PostgresDeliveriesRepository extends DeliveriesRepository {
     });
   }
 
+  /** A PostgreSQL COMMIT has returned only once it is on disk (synchronous_commit = on): nothing more to wait for. */
+  untilDurable(): Promise<void> {
+    return Promise.resolve();
+  }
+
   async complete(completions: DeliveryCompletion[]): Promise<void> {
     if (completions.length === 0) return;
     await withTransaction(this.pool, async (client) => {

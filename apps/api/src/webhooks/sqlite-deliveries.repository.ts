@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { WebhookDelivery, WebhookDeliveryDetail } from '@runhook/contracts';
 import { prepared } from '../persistence/prepared';
-import { commitDurably } from '../persistence/sqlite-database';
+import { commitDurably, untilDurable } from '../persistence/sqlite-database';
 import { SQLITE, type SqliteConnection } from '../persistence/sqlite.tokens';
 import {
   type AttemptRow,
@@ -106,8 +106,12 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
       for (const delivery of picked) lease.run(request.owner, request.leaseUntilMs, request.nowMs, delivery.delivery_id);
       return picked;
     });
-    // A claimed row is sent at once: the wait makes the run end it announces durable before the receiver hears of it.
-    return commitDurably(this.db, () => apply.immediate());
+    // Not waited for here: the dispatcher sends only after untilDurable(), which covers the run end it announces.
+    return apply.immediate();
+  }
+
+  async untilDurable(): Promise<void> {
+    await untilDurable(this.db);
   }
 
   async complete(completions: DeliveryCompletion[]): Promise<void> {
@@ -130,7 +134,7 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
         settle.run(done.status, attempt.attempt, done.next_attempt_at, attempt.status_code, attempt.error, done.now, done.status, done.now, done.delivery_id, done.owner);
       }
     });
-    await commitDurably(this.db, () => apply.immediate());
+    apply.immediate();
   }
 
   async releaseLeases(owner: string, nowMs: number): Promise<number> {

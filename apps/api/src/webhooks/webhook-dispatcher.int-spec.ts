@@ -116,6 +116,47 @@ describe(`WebhookDispatcher on ${name}`, () => {
     expect(await repository.get(delivery.delivery_id)).toMatchObject({ status: 'succeeded', attempts: 1, attempts_log: [expect.objectContaining({ status_code: 200, response_excerpt: 'answer 200' })] });
   });
 
+  it('sends a claimed delivery only once the disk has its claim, and keeps claiming while the disk is slow', async () => {
+    let diskDone!: () => void;
+    const disk = new Promise<void>((resolve) => (diskDone = resolve));
+    const durable = jest.spyOn(repository, 'untilDurable').mockReturnValue(disk);
+    const first = newDelivery({ url: 'http://127.0.0.1:9/first', created_at: clock.now() });
+    await repository.insert(first);
+    sut.start();
+    await settle_until(async () => (await repository.get(first.delivery_id))?.status === 'delivering');
+    // A run end committed while the first claim's sync is still under way is claimed at once as well.
+    const second = newDelivery({ url: 'http://127.0.0.1:9/second', created_at: clock.now() });
+    await repository.insert(second);
+    sut.wake();
+    await settle_until(async () => (await repository.get(second.delivery_id))?.status === 'delivering');
+    expect(sender.requests).toHaveLength(0);
+
+    diskDone();
+    await settle();
+    expect(sender.requests.map((request) => request.url)).toEqual([first.url, second.url]);
+    expect(durable).toHaveBeenCalled();
+    expect(await repository.get(second.delivery_id)).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('tells a waiter of an outcome only once the outcome is on disk', async () => {
+    const delivery = newDelivery({ created_at: clock.now() });
+    sender.hold(delivery.url);
+    await repository.insert(delivery);
+    let diskDone!: () => void;
+    const disk = new Promise<void>((resolve) => (diskDone = resolve));
+    sut.start();
+    await settle_until(async () => sender.requests.length === 1);
+    jest.spyOn(repository, 'untilDurable').mockReturnValue(disk);
+    let told = false;
+    const waited = sut.waitForAttempt(delivery.delivery_id, 60_000).then(() => (told = true));
+    sender.release(delivery.url);
+    await settle_until(async () => (await repository.get(delivery.delivery_id))?.status === 'succeeded');
+    expect(told).toBe(false);
+    diskDone();
+    await waited;
+    expect(told).toBe(true);
+  });
+
   it('retries on schedule with the same webhook-id, then succeeds on attempt 3', async () => {
     const delivery = newDelivery({ created_at: clock.now() });
     sender.answer(delivery.url, [503, 500, 200]);

@@ -19,7 +19,9 @@ const PURGE_BATCH = 1_000;
  * The worker side of the outbox. Claims due deliveries under a lease (woken in-process the moment a run end
  * commits; a slow poll covers other processes, restarts and expired leases), sends each with bounded concurrency
  * overall and per endpoint, and records every attempt. Completions are written in batches, one transaction per
- * event-loop turn, which keeps SQLite off the hot path.
+ * event-loop turn, which keeps SQLite off the hot path. The claim loop never waits for the disk: a claimed delivery
+ * waits for `untilDurable()` on its own before it is sent, and waiters hear of an outcome once it is on disk, so one
+ * sync serves a run's end, the claim of its webhook and the outcomes written meanwhile.
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -40,6 +42,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   private readonly perEndpoint = new Map<string, number>();
   private readonly waiters = new Map<string, (() => void)[]>();
   private completions: DeliveryCompletion[] = [];
+  /** Recorded outcomes whose commit is not yet known to be on disk (their waiters are told after). */
+  private readonly syncing = new Set<Promise<void>>();
   private cycling: Promise<void> | null = null;
   private cycleAgain = false;
   private stopped = true;
@@ -155,7 +159,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
 
   /** Resolves when nothing is in flight and every outcome is written (tests, benchmarks, shutdown). */
   async idle(): Promise<void> {
-    while (this.inFlight.size > 0 || this.completions.length > 0 || this.cycling) {
+    while (this.inFlight.size > 0 || this.completions.length > 0 || this.cycling || this.syncing.size > 0) {
       await Promise.all([...this.inFlight.values()].map((entry) => entry.done));
       await this.flush();
     }
@@ -189,7 +193,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
           perEndpoint: maxPerEndpoint,
           busy: this.perEndpoint,
         });
-        for (const delivery of claimed) this.launch(delivery);
+        if (claimed.length > 0) {
+          // One wait for the disk per claim, shared by its deliveries (and with the commits around it).
+          const durable = this.deliveries.untilDurable();
+          for (const delivery of claimed) this.launch(delivery, durable);
+        }
         more = claimed.length === free;
       }
       await this.armDueTimer();
@@ -198,9 +206,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
-  private launch(delivery: ClaimedDelivery): void {
+  private launch(delivery: ClaimedDelivery, durable: Promise<void>): void {
     this.perEndpoint.set(delivery.endpoint, (this.perEndpoint.get(delivery.endpoint) ?? 0) + 1);
-    const done = this.attempt(delivery).then(
+    // Nobody hears of a run end, nor of a claim, before it is on disk; a failed sync ends like a crashed attempt.
+    const done = durable.then(() => this.attempt(delivery)).then(
       (completion) => {
         // The slot frees at once; the row stays leased until the outcome is written, so nobody claims it meanwhile.
         if (completion) this.completions.push(completion);
@@ -275,6 +284,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   private async flush(): Promise<void> {
     if (this.cycling) await this.cycling;
     await this.writeCompletions();
+    await Promise.all(this.syncing);
   }
 
   private async writeCompletions(): Promise<void> {
@@ -286,7 +296,21 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     } catch (error) {
       // The rows stay leased; once the lease ends they are claimed and sent again.
       this.logger.error(redactCredentials(`recording ${batch.length} webhook attempt(s) failed: ${(error as Error).message}`));
+      this.tellWaiters(batch);
+      return;
     }
+    // The next claim goes on meanwhile: a delivery it sends waits for this same sync first.
+    const synced: Promise<void> = this.deliveries
+      .untilDurable()
+      .catch((error: unknown) => this.logger.error(`syncing ${batch.length} recorded webhook attempt(s) failed: ${(error as Error).message}`))
+      .finally(() => {
+        this.syncing.delete(synced);
+        this.tellWaiters(batch);
+      });
+    this.syncing.add(synced);
+  }
+
+  private tellWaiters(batch: DeliveryCompletion[]): void {
     for (const { delivery_id } of batch) {
       const waiting = this.waiters.get(delivery_id);
       this.waiters.delete(delivery_id);
