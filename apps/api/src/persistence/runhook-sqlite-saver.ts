@@ -3,6 +3,7 @@ import type { Checkpoint, CheckpointMetadata } from '@langchain/langgraph-checkp
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import type { Statement } from 'better-sqlite3';
 import { checkpointMetadataFor } from './checkpoint-metadata';
+import { CheckpointSerializer } from './checkpoint-serializer';
 import type { SqliteConnection } from './sqlite-database';
 
 /** Enough for every fixed statement of the saver plus the `list` variants in use; older ones are recompiled. */
@@ -41,7 +42,7 @@ function compilingOnce(db: SqliteConnection): SqliteConnection {
  */
 export class RunhookSqliteSaver extends SqliteSaver {
   constructor(db: SqliteConnection) {
-    super(compilingOnce(db));
+    super(compilingOnce(db), new CheckpointSerializer());
   }
 
   ensureTables(): this {

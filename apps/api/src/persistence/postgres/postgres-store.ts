@@ -1,3 +1,4 @@
+import { CheckpointSerializer } from '../checkpoint-serializer';
 import { currentSchema, migratePostgres } from './pg-migrate';
 import { createPgPool, type PgPool, type PgPoolOptions } from './pg-pool';
 import { RunhookPostgresSaver } from './runhook-postgres-saver';
@@ -15,7 +16,7 @@ export interface PostgresStore {
 export async function openPostgres(connectionString: string, options: PgPoolOptions = {}): Promise<PostgresStore> {
   const pool = createPgPool(connectionString, options);
   try {
-    const saver = new RunhookPostgresSaver(pool, undefined, { schema: await currentSchema(pool) });
+    const saver = new RunhookPostgresSaver(pool, new CheckpointSerializer(), { schema: await currentSchema(pool) });
     await migratePostgres(pool, () => saver.setup());
     return { pool, saver };
   } catch (error) {
