@@ -125,7 +125,7 @@ const median = (values) => {
 const fmt = (v, digits = 1) => (v == null ? 'n/a' : v.toFixed(digits));
 
 function report(results) {
-  const names = Object.keys(results);
+  const names = Object.keys(results).filter((name) => results[name].length > 0);
   const med = (name, pick) => median(results[name].map(pick));
   const header = `| thread length (runs) | ${names.map((n) => `${n} CPU ms/run`).join(' | ')} |`;
   const rows = [header, `|${' --- |'.repeat(names.length + 1)}`];
@@ -162,7 +162,11 @@ async function main() {
   for (let round = 1; round <= rounds; round += 1) {
     for (const target of targets) {
       log(`round ${round}/${rounds}: ${target.name}`);
-      results[target.name].push(await benchServer(target.name, target.start));
+      try {
+        results[target.name].push(await benchServer(target.name, target.start));
+      } catch (err) {
+        log(`${target.name} failed in round ${round}: ${err?.stack ?? err}`);
+      }
     }
   }
   const out = opt.out ? resolve(opt.out) : join(repo, 'tmp/bench-results', `long-threads-${stamp}.json`);
