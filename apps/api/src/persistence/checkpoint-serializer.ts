@@ -1,24 +1,12 @@
 import { JsonPlusSerializer, type SerializerProtocol } from '@langchain/langgraph-checkpoint';
 import { randomBytes } from 'node:crypto';
+import { fieldsOf, fieldsUnchanged, isSerializable, type SerializableLike } from '../common/serializable-fields';
 import { DecodedBlobs, copyContainers } from './decoded-blobs';
 
 /** Lists shorter than this are serialized and revived by the official code alone: there is little to save. */
 const MIN_LIST_LENGTH = 8;
 /** Blobs smaller than this are not kept decoded: reviving them is cheap. */
 const MIN_KEPT_BYTES = 4096;
-
-/** A LangChain `Serializable` (a message, most often): what `toJSON` turns into `{lc: 1, type: 'constructor', ...}`. */
-interface SerializableLike {
-  lc_serializable: boolean;
-  lc_kwargs: Record<string, unknown>;
-  toJSON(): unknown;
-}
-
-function isSerializable(value: unknown): value is SerializableLike {
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as Partial<SerializableLike>;
-  return candidate.lc_serializable === true && typeof candidate.toJSON === 'function' && typeof candidate.lc_kwargs === 'object';
-}
 
 function isSerializableList(value: unknown): value is SerializableLike[] {
   return Array.isArray(value) && value.length >= MIN_LIST_LENGTH && value.every(isSerializable);
@@ -30,25 +18,6 @@ interface Fragment {
   fields: unknown[];
   /** What reading `json` back gives, once asked for. */
   twin?: object;
-}
-
-/** The values `toJSON` reads (`this[key]` for each constructor key): a reassigned field makes a new fragment. */
-function fieldsOf(item: SerializableLike): unknown[] {
-  const record = item as unknown as Record<string, unknown>;
-  return Object.keys(item.lc_kwargs).map((key) => (key in item ? record[key] : item.lc_kwargs[key]));
-}
-
-/** Compares without allocating: this runs for every message of the list at every checkpoint. */
-function fieldsUnchanged(item: SerializableLike, fields: unknown[]): boolean {
-  const record = item as unknown as Record<string, unknown>;
-  let index = 0;
-  for (const key in item.lc_kwargs) {
-    if (index >= fields.length) return false;
-    const current = key in item ? record[key] : item.lc_kwargs[key];
-    if (current !== fields[index]) return false;
-    index += 1;
-  }
-  return index === fields.length;
 }
 
 /**
