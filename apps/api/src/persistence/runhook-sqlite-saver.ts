@@ -1,8 +1,10 @@
 import type { RunnableConfig } from '@langchain/core/runnables';
-import type { Checkpoint, CheckpointMetadata } from '@langchain/langgraph-checkpoint';
+import { type Checkpoint, type CheckpointMetadata, copyCheckpoint, type PendingWrite, WRITES_IDX_MAP } from '@langchain/langgraph-checkpoint';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import type { Statement } from 'better-sqlite3';
+import { type CheckpointFence, fenceOf, StaleAttemptError } from './checkpoint-fence';
 import { checkpointMetadataFor } from './checkpoint-metadata';
+import { CheckpointSerializer } from './checkpoint-serializer';
 import type { SqliteConnection } from './sqlite-database';
 
 /** Enough for every fixed statement of the saver plus the `list` variants in use; older ones are recompiled. */
@@ -34,14 +36,27 @@ function compilingOnce(db: SqliteConnection): SqliteConnection {
   });
 }
 
+const INSERT_CHECKPOINT = `INSERT OR REPLACE INTO checkpoints (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata)
+  VALUES (?, ?, ?, ?, ?, ?, ?)`;
+const insertWrite = (conflict: 'REPLACE' | 'IGNORE') => `INSERT OR ${conflict} INTO writes
+  (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+const RUN_HOLDS_ATTEMPT = "SELECT 1 FROM runs WHERE run_id = ? AND attempt = ? AND status = 'running'";
+
 /**
- * The official SQLite saver, unchanged: its reads, writes, tables and serializer. Runhook only gives it a
- * connection that compiles each statement once, creates its tables eagerly (our maintenance queries
- * compile at start), and hands `put` the metadata the servers write (see `checkpointMetadataFor`).
+ * The SQLite saver. Reads (`getTuple`, `list`), tables and set-up are the official
+ * `@langchain/langgraph-checkpoint-sqlite` saver's, on a connection that compiles each statement once.
+ * `put` and `putWrites` are Runhook's: they write the official rows (same tables, columns and conflict
+ * rules), serialized by Runhook's `CheckpointSerializer` (the official format, byte for byte), and when the
+ * run's worker passes its fence they check, in the write's own transaction, that the run is still `running`
+ * under that attempt. `put` also stores the metadata LangGraph servers store (see `checkpointMetadataFor`).
  */
 export class RunhookSqliteSaver extends SqliteSaver {
+  private readonly connection: SqliteConnection;
+
   constructor(db: SqliteConnection) {
-    super(compilingOnce(db));
+    const connection = compilingOnce(db);
+    super(connection, new CheckpointSerializer());
+    this.connection = connection;
   }
 
   ensureTables(): this {
@@ -49,7 +64,44 @@ export class RunhookSqliteSaver extends SqliteSaver {
     return this;
   }
 
-  override put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<RunnableConfig> {
-    return super.put(config, checkpoint, checkpointMetadataFor(config, metadata));
+  override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<RunnableConfig> {
+    this.setup();
+    const threadId = config.configurable?.['thread_id'] as string | undefined;
+    if (!threadId) throw new Error('Missing "thread_id" field in passed "config.configurable".');
+    const namespace = (config.configurable?.['checkpoint_ns'] as string | undefined) ?? '';
+    const [[type, serialized], [metadataType, serializedMetadata]] = await Promise.all([
+      this.serde.dumpsTyped(copyCheckpoint(checkpoint)),
+      this.serde.dumpsTyped(checkpointMetadataFor(config, metadata)),
+    ]);
+    if (type !== metadataType) throw new Error('Failed to serialize checkpoint and metadata to the same type.');
+    const row = [threadId, namespace, checkpoint.id, config.configurable?.['checkpoint_id'], type, serialized, serializedMetadata];
+    this.fenced(fenceOf(config), () => this.connection.prepare(INSERT_CHECKPOINT).run(...row));
+    return { configurable: { thread_id: threadId, checkpoint_ns: namespace, checkpoint_id: checkpoint.id } };
+  }
+
+  override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
+    this.setup();
+    const { thread_id: threadId, checkpoint_ns: namespace, checkpoint_id: checkpointId } = (config.configurable ?? {}) as Record<string, string>;
+    if (!threadId) throw new Error('Missing thread_id field in config.configurable.');
+    if (!checkpointId) throw new Error('Missing checkpoint_id field in config.configurable.');
+    // Special writes (errors, interrupts, resumes) replace an earlier one; ordinary writes are kept once.
+    const statement = this.connection.prepare(insertWrite(writes.every(([channel]) => channel in WRITES_IDX_MAP) ? 'REPLACE' : 'IGNORE'));
+    const rows = await Promise.all(
+      writes.map(async ([channel, value], idx) => {
+        const [type, serialized] = await this.serde.dumpsTyped(value);
+        return [threadId, namespace, checkpointId, taskId, WRITES_IDX_MAP[channel] ?? idx, channel, type, serialized];
+      }),
+    );
+    this.fenced(fenceOf(config), () => {
+      for (const row of rows) statement.run(...row);
+    });
+  }
+
+  /** Runs `write` in one transaction, after checking the fence when there is one. */
+  private fenced(fence: CheckpointFence | null, write: () => void): void {
+    this.connection.transaction(() => {
+      if (fence && !this.connection.prepare(RUN_HOLDS_ATTEMPT).get(fence.runId, fence.attempt)) throw new StaleAttemptError(fence);
+      write();
+    })();
   }
 }

@@ -1,5 +1,6 @@
 import { Command, type LangGraphRunnableConfig } from '@langchain/langgraph';
 import type { RunKwargs } from '@runhook/contracts';
+import { CHECKPOINT_FENCE_KEY, type CheckpointFence } from '../persistence/checkpoint-fence';
 
 /** The graph input of a run: a Command when the client sent one, else its input (null resumes). */
 export function graphInput(kwargs: RunKwargs): unknown {
@@ -24,7 +25,8 @@ export function graphRunConfig(
 ): LangGraphRunnableConfig & Record<string, unknown> {
   const config = kwargs.config ?? {};
   const options: LangGraphRunnableConfig & Record<string, unknown> = {
-    configurable: { ...(config.configurable ?? {}) },
+    // The savers write this run's checkpoints only while it is still this attempt's (see checkpoint-fence).
+    configurable: { ...(config.configurable ?? {}), [CHECKPOINT_FENCE_KEY]: { runId, attempt } satisfies CheckpointFence },
     metadata: { ...((config['metadata'] as Record<string, unknown>) ?? {}), run_attempt: attempt },
     tags: config.tags,
     signal,

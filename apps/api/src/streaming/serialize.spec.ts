@@ -15,6 +15,17 @@ describe('toWireJson', () => {
     expect(toWireJson({ a: [1, 'b', null] })).toBe('{"a":[1,"b",null]}');
     expect(toWireJson(undefined)).toBe('null');
   });
+
+  it('converts a message once while its fields stay the same, and again once one is reassigned', () => {
+    const messages = [new HumanMessage({ content: 'hi', id: 'h1' }), new AIMessage({ content: 'yo', id: 'a1' })];
+    const toDict = jest.spyOn(HumanMessage.prototype, 'toDict');
+    const first = toWireJson({ messages });
+    expect(toWireJson({ messages: [...messages, new AIMessage('more')] })).toContain(first.slice(13, -2));
+    expect(toDict).toHaveBeenCalledTimes(1);
+    messages[0].content = 'edited';
+    expect(toWireValue<{ messages: { content: string }[] }>({ messages }).messages[0].content).toBe('edited');
+    toDict.mockRestore();
+  });
 });
 
 describe('serializeError', () => {

@@ -1,3 +1,5 @@
+import { fieldsOf, fieldsUnchanged, isSerializable } from '../common/serializable-fields';
+
 interface DictConvertible {
   toDict: () => { type: string; data: Record<string, unknown> };
 }
@@ -7,16 +9,29 @@ function isDictConvertible(value: unknown): value is DictConvertible {
 }
 
 /**
+ * Each message's wire dict, kept with the message while the fields it was made from are the same objects:
+ * a run's end writes the thread's whole message list, and `toDict` was most of that cost on long threads.
+ */
+const wireDicts = new WeakMap<object, { dict: Record<string, unknown>; fields: unknown[] }>();
+
+function wireDictOf(raw: DictConvertible): Record<string, unknown> {
+  const serializable = isSerializable(raw) ? raw : null;
+  const known = serializable ? wireDicts.get(raw) : undefined;
+  if (serializable && known && fieldsUnchanged(serializable, known.fields)) return known.dict;
+  const { type, data } = raw.toDict();
+  const dict = { ...data, type };
+  if (serializable) wireDicts.set(raw, { dict, fields: fieldsOf(serializable) });
+  return dict;
+}
+
+/**
  * JSON as LangGraph clients expect it: LangChain messages become plain `{type, content, ...}` dicts
  * instead of their `lc` constructor envelopes.
  */
 export function toWireJson(value: unknown): string {
   return JSON.stringify(value, function replacer(this: Record<string, unknown>, key: string, converted: unknown) {
     const raw = this[key];
-    if (isDictConvertible(raw)) {
-      const { type, data } = raw.toDict();
-      return { ...data, type };
-    }
+    if (isDictConvertible(raw)) return wireDictOf(raw);
     return converted;
   }) ?? 'null';
 }

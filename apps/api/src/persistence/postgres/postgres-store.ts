@@ -4,7 +4,7 @@ import { RunhookPostgresSaver } from './runhook-postgres-saver';
 
 export interface PostgresStore {
   pool: PgPool;
-  /** The official LangGraph saver, on the same pool and in the same schema as our tables. */
+  /** The LangGraph saver (official tables and reads, Runhook's writes), on the same pool and schema as our tables. */
   saver: RunhookPostgresSaver;
 }
 
@@ -15,7 +15,7 @@ export interface PostgresStore {
 export async function openPostgres(connectionString: string, options: PgPoolOptions = {}): Promise<PostgresStore> {
   const pool = createPgPool(connectionString, options);
   try {
-    const saver = new RunhookPostgresSaver(pool, undefined, { schema: await currentSchema(pool) });
+    const saver = new RunhookPostgresSaver(pool, { schema: await currentSchema(pool) });
     await migratePostgres(pool, () => saver.setup());
     return { pool, saver };
   } catch (error) {

@@ -1,0 +1,81 @@
+import { AIMessage } from '@langchain/core/messages';
+import { MessagesAnnotation, StateGraph } from '@langchain/langgraph';
+import { CHECKPOINT_FENCE_KEY, StaleAttemptError } from './checkpoint-fence';
+import { at, createCommand, makeRun, makeThread, successResult } from './testing/builders';
+import { describeEachStore, type StoreFixture } from './testing/store-fixture';
+
+const ms = (offset: number) => Date.parse(at(offset));
+
+/**
+ * Fencing of graph checkpoints: a worker passes the attempt it claimed, and the savers write that run's
+ * checkpoints and pending writes only while the run is `running` under it, checked in the write's own
+ * transaction. A stale worker (its run re-claimed by another attempt) writes nothing to the thread.
+ */
+describeEachStore((name, factory) => {
+  describe(`checkpoint writes fenced by the run's attempt on ${name}`, () => {
+    let store: StoreFixture;
+    beforeEach(async () => {
+      store = await factory();
+    });
+    afterEach(async () => {
+      await store?.close();
+    });
+
+    const graph = () =>
+      new StateGraph(MessagesAnnotation)
+        .addNode('agent', () => ({ messages: [new AIMessage('reply')] }))
+        .addEdge('__start__', 'agent')
+        .compile({ checkpointer: store.saver });
+
+    /** w1 claims the run as attempt 1 and stalls past its lease; w2 re-claims it as attempt 2. */
+    async function takenOver() {
+      const thread = makeThread();
+      await store.threads.insert(thread);
+      const run = makeRun(thread.thread_id, { created_at: at(1_000) });
+      await store.runs.createRun(createCommand(run));
+      await store.runs.claim('w1', 1, ms(2_000), ms(3_000));
+      await store.runs.reclaimExpired({ nowMs: ms(4_000), maxAttempts: 3 });
+      const [second] = await store.runs.claim('w2', 1, ms(5_000), ms(60_000));
+      expect(second.attempt).toBe(2);
+      return { threadId: thread.thread_id, runId: run.run_id };
+    }
+
+    const configFor = (threadId: string, runId: string, attempt: number) => ({
+      configurable: { thread_id: threadId, [CHECKPOINT_FENCE_KEY]: { runId, attempt } },
+    });
+    const input = { messages: [{ role: 'human', content: 'hi' }] };
+
+    it('refuses every checkpoint of the stale attempt and keeps the thread as the owner leaves it', async () => {
+      const { threadId, runId } = await takenOver();
+      await expect(graph().invoke(input, configFor(threadId, runId, 1))).rejects.toBeInstanceOf(StaleAttemptError);
+      expect(await store.saver.getTuple({ configurable: { thread_id: threadId } })).toBeUndefined();
+
+      const owner = await graph().invoke(input, configFor(threadId, runId, 2));
+      expect(owner.messages.map((m) => m.content)).toEqual(['hi', 'reply']);
+      const kept = await store.saver.getTuple({ configurable: { thread_id: threadId } });
+      await expect(graph().invoke(input, configFor(threadId, runId, 1))).rejects.toBeInstanceOf(StaleAttemptError);
+      expect((await store.saver.getTuple({ configurable: { thread_id: threadId } }))?.checkpoint.id).toBe(kept?.checkpoint.id);
+    });
+
+    it('refuses pending writes of the stale attempt, and every write once the run has ended', async () => {
+      const { threadId, runId } = await takenOver();
+      await graph().invoke(input, configFor(threadId, runId, 2));
+      const latest = await store.saver.getTuple({ configurable: { thread_id: threadId } });
+      const writeConfig = (attempt: number) => ({
+        configurable: { ...configFor(threadId, runId, attempt).configurable, checkpoint_ns: '', checkpoint_id: latest?.checkpoint.id },
+      });
+      await expect(store.saver.putWrites(writeConfig(1), [['messages', 'stale']], 'task-stale')).rejects.toBeInstanceOf(StaleAttemptError);
+      await store.saver.putWrites(writeConfig(2), [['messages', 'owner']], 'task-owner');
+      expect((await store.saver.getTuple(writeConfig(2)))?.pendingWrites).toEqual([['task-owner', 'messages', 'owner']]);
+
+      expect(await store.runs.finish(runId, successResult(at(7_000)), { attempt: 2 })).toBe(true);
+      await expect(store.saver.putWrites(writeConfig(2), [['messages', 'late']], 'task-late')).rejects.toBeInstanceOf(StaleAttemptError);
+    });
+
+    it('writes unfenced checkpoints (state updates, tests) as before', async () => {
+      const thread = makeThread();
+      const result = await graph().invoke(input, { configurable: { thread_id: thread.thread_id } });
+      expect(result.messages).toHaveLength(2);
+    });
+  });
+});
