@@ -7,15 +7,21 @@ const INPUT = { messages: [{ role: 'human', content: 'hi' }] };
 const EXPECTED = 'echo: hi';
 const MAX_ERRORS = 500;
 
-/** One SDK client per simulated user; no retries so failures are counted, not hidden. */
-export function makeClient(url) {
+/**
+ * One SDK client per simulated user; no retries so failures are counted, not hidden. `token`, when given, is sent
+ * as `Authorization: Bearer <token>` (the --auth targets).
+ */
+export function makeClient(url, token = null) {
   return new Client({
     apiUrl: url,
     apiKey: null,
     timeoutMs: 60_000,
     callerOptions: { maxRetries: 0, maxConcurrency: Infinity },
+    ...(token ? { defaultHeaders: { authorization: `Bearer ${token}` } } : {}),
   });
 }
+
+const noToken = () => null;
 
 function lastMessageText(values) {
   if (values && typeof values === 'object' && '__error__' in values) {
@@ -63,7 +69,7 @@ function cpuWindow(probe) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** N clients loop create-thread (or reuse one) -> create background run -> join, for a fixed window. */
-export async function backgroundRuns(url, { clients, durationS, warmupS, sharedThread, cpuProbe }) {
+export async function backgroundRuns(url, { clients, durationS, warmupS, sharedThread, cpuProbe, tokenFor = noToken }) {
   const errors = new Errors();
   const latencies = [];
   const t0 = performance.now();
@@ -74,8 +80,8 @@ export async function backgroundRuns(url, { clients, durationS, warmupS, sharedT
   let cpu = null;
   const endTimer = setTimeout(() => (cpu = endCpu?.(latencies.length)), warmupS * 1000 + durationS * 1000);
 
-  async function worker() {
-    const client = makeClient(url);
+  async function worker(_, index) {
+    const client = makeClient(url, tokenFor(index));
     const thread = sharedThread ? (await client.threads.create()).thread_id : null;
     while (performance.now() < until) {
       const start = performance.now();
@@ -141,7 +147,7 @@ async function sequential({ samples, warmup, maxS, cpuProbe }, op) {
 
 /** Stateless `client.runs.wait(null, 'agent', {input})` latency. */
 export async function waitLatency(url, opts) {
-  const client = makeClient(url);
+  const client = makeClient(url, (opts.tokenFor ?? noToken)(0));
   const { measured, errors, truncated, cpu } = await sequential(opts, async () => {
     const start = performance.now();
     checkReply(await client.runs.wait(null, GRAPH, { input: INPUT }));
@@ -152,7 +158,7 @@ export async function waitLatency(url, opts) {
 
 /** Stateless `client.runs.stream(...)`: time to the first SSE event, and to the end of the stream. */
 export async function firstEventLatency(url, opts) {
-  const client = makeClient(url);
+  const client = makeClient(url, (opts.tokenFor ?? noToken)(0));
   const firstNames = {};
   const { measured, errors, truncated, cpu } = await sequential(opts, async () => {
     const start = performance.now();

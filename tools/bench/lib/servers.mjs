@@ -37,7 +37,15 @@ async function launch(command, args, { cwd, env, logFile, port }) {
   return { url, child, logFile };
 }
 
-export async function startOurs({ repo, runDir, label = 'runhook', nodeArgs = [], env = {} }) {
+/**
+ * The variable naming the langgraph.json for a given build: builds from before RUNHOOK_CONFIG read it from
+ * LANGGRAPH_CONFIG, so an older checkout (e.g. a base commit built in a scratch clone) can be compared side by side.
+ */
+function configVariable(main) {
+  return readFileSync(main, 'utf8').includes('RUNHOOK_CONFIG') ? 'RUNHOOK_CONFIG' : 'LANGGRAPH_CONFIG';
+}
+
+export async function startOurs({ repo, runDir, label = 'runhook', nodeArgs = [], env = {}, config }) {
   const main = join(repo, 'dist/apps/api/main.js');
   if (!existsSync(main)) {
     throw new Error(`${main} is missing: build it first with \`NX_DAEMON=false npx nx build api\``);
@@ -49,7 +57,7 @@ export async function startOurs({ repo, runDir, label = 'runhook', nodeArgs = []
     PORT: String(port),
     HOST: '127.0.0.1',
     DATABASE_URL: join(dbDir, 'runhook.sqlite'),
-    RUNHOOK_CONFIG: join(repo, 'langgraph.json'),
+    [configVariable(main)]: config ?? join(repo, 'langgraph.json'),
     ...env,
   });
   const logFile = join(runDir, `${label}.log`);
