@@ -23,6 +23,7 @@ Servers (default: start Runhook from dist/apps/api/main.js and the reference CLI
                            these variables; repeat to compare builds side by side (default: runhook=<this checkout>)
   --auth                   also run every Runhook build with custom auth on (tools/bench/auth: a bearer token per
                            client, owner stamped and filtered), as <label>+auth
+  --auth-for <labels>      only these builds (comma list) get an auth twin (e.g. not a base from before custom auth)
   --rounds <n>             run every target n times, alternating, and report medians (default 1)
   --reference-url <url>    use an already running reference server instead of starting one
   --no-ours                skip Runhook          --no-reference   skip the reference server
@@ -44,6 +45,7 @@ const { values: opt } = parseArgs({
     url: { type: 'string' },
     build: { type: 'string', multiple: true, default: [] },
     auth: { type: 'boolean', default: false },
+    'auth-for': { type: 'string' },
     rounds: { type: 'string', default: '1' },
     'reference-url': { type: 'string' },
     'no-ours': { type: 'boolean', default: false },
@@ -173,7 +175,7 @@ function targets() {
       const start = (variant, extra = {}) => (round) =>
         startOurs({ repo: build.dir, runDir, label: `${variant.replace(/[^\w.-]/g, '_')}-r${round}`, env: build.env, ...extra });
       list.push({ name: build.label, externalUrl: opt.url, start: start(build.label) });
-      if (config.auth) {
+      if (config.auth && (!opt['auth-for'] || opt['auth-for'].split(',').includes(build.label))) {
         const name = `${build.label}+auth`;
         list.push({ name, externalUrl: null, tokenFor: benchUser, start: start(name, { config: join(repo, 'tools/bench/auth/langgraph.json') }) });
       }
