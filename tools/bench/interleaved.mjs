@@ -2,7 +2,8 @@
 // Server CPU per run of several Runhook builds under the same load at the same moment: every build is started at once
 // and driven at once (new thread per run, --clients each), so a busy shared machine slows them all alike. Throughput is
 // not comparable this way (they share the cores); CPU per run is, and it needs no quiet machine.
-// Usage: node tools/bench/interleaved.mjs --build base=/tmp/base --build branch=. [--auth-for branch] [--seconds 60]
+// Usage: node tools/bench/interleaved.mjs --build base=/tmp/base --build branch=. [--build normal=.,RUNHOOK_SQLITE_SYNCHRONOUS=normal]
+//        [--auth-for branch] [--seconds 60]
 //        [--warmup 5] [--clients 4] [--rounds 3]
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -11,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { mkdirSync } from 'node:fs';
 import { groupCpuSeconds, installExitHandlers, stopProcess } from './lib/processes.mjs';
 import { backgroundRuns } from './lib/scenarios.mjs';
-import { startOurs } from './lib/servers.mjs';
+import { parseBuild, startOurs } from './lib/servers.mjs';
 import { median } from './lib/stats.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -26,7 +27,7 @@ const { values: opt } = parseArgs({
   },
 });
 const log = (msg) => process.stderr.write(`interleaved: ${msg}\n`);
-const builds = opt.build.map((spec) => ({ label: spec.slice(0, spec.indexOf('=')), dir: resolve(spec.slice(spec.indexOf('=') + 1)) }));
+const builds = opt.build.map((spec) => parseBuild(spec, resolve));
 if (builds.length === 0) throw new Error('give at least one --build <label>=<dir>');
 const targets = builds.flatMap((b) => [
   { ...b, name: b.label },
@@ -40,7 +41,7 @@ async function round(n) {
   try {
     for (const t of targets) {
       const config = t.auth ? join(repo, 'tools/bench/auth/langgraph.json') : undefined;
-      servers.push(await startOurs({ repo: t.dir, runDir, label: `${t.name.replace(/[^\w.-]/g, '_')}-r${n}`, config }));
+      servers.push(await startOurs({ repo: t.dir, runDir, label: `${t.name.replace(/[^\w.-]/g, '_')}-r${n}`, env: t.env, config }));
     }
     const load = loadavg()[0];
     const results = await Promise.all(

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { groupCpuSeconds, installExitHandlers, stopProcess } from './lib/processes.mjs';
 import { buildTable, formatTable } from './lib/report.mjs';
 import { backgroundRuns, firstEventLatency, waitLatency } from './lib/scenarios.mjs';
-import { startOurs, startReference } from './lib/servers.mjs';
+import { parseBuild, startOurs, startReference } from './lib/servers.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -154,22 +154,13 @@ function gitCommit() {
   }
 }
 
-/** `label=dir[,KEY=VALUE...]` of --build. */
-function parseBuild(spec) {
-  const eq = spec.indexOf('=');
-  if (eq <= 0) throw new Error(`--build wants <label>=<dir>[,KEY=VALUE...], got ${spec}`);
-  const [dir, ...vars] = spec.slice(eq + 1).split(',');
-  const env = Object.fromEntries(vars.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-  return { label: spec.slice(0, eq), dir: resolve(dir), env };
-}
-
 const benchUser = (index) => `bench-user-${index}`;
 
 /** What is benchmarked, in order: each Runhook build (and its auth twin), then the reference. */
 function targets() {
   const list = [];
   if (!opt['no-ours']) {
-    const builds = opt.build.length > 0 ? opt.build.map(parseBuild) : [{ label: 'runhook', dir: repo, env: {} }];
+    const builds = opt.build.length > 0 ? opt.build.map((spec) => parseBuild(spec, resolve)) : [{ label: 'runhook', dir: repo, env: {} }];
     for (const build of builds) {
       // A fresh database per target and round.
       const start = (variant, extra = {}) => (round) =>

@@ -64,6 +64,15 @@ export async function startOurs({ repo, runDir, label = 'runhook', nodeArgs = []
   return launch(process.execPath, [...nodeArgs, main], { cwd: repo, env: serverEnv, logFile, port });
 }
 
+/** A `--build` value: `<label>=<dir>[,KEY=VALUE...]` (a checkout with a built dist/, and variables for its server). */
+export function parseBuild(spec, resolvePath) {
+  const eq = spec.indexOf('=');
+  if (eq <= 0) throw new Error(`--build wants <label>=<dir>[,KEY=VALUE...], got ${spec}`);
+  const [dir, ...vars] = spec.slice(eq + 1).split(',');
+  const env = Object.fromEntries(vars.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  return { label: spec.slice(0, eq), dir: resolvePath(dir), env };
+}
+
 const TEMPLATE_FILES = ['agent.mjs', 'langgraph.json'];
 
 /** Copies the template into tmp/bench-reference and runs `npm install` unless the same package.json is already installed. */
