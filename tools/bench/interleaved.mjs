@@ -70,9 +70,10 @@ for (let n = 1; n <= Number(opt.rounds); n += 1) {
   log(`round ${n} (load ${load.toFixed(1)}): ${results.map((r, i) => `${targets[i].name} ${r.serverCpuMsPerOp} ms/run over ${r.latencyMs.count} runs, ${r.errors} errors`).join('; ')}`);
 }
 process.stdout.write(`server CPU ms per run, medians of ${opt.rounds} rounds (all builds driven at once, ${opt.clients} clients each):\n`);
-const first = median(rows[0].map((r) => r.serverCpuMsPerOp));
+const cpuOf = (list) => median(list.map((r) => r.serverCpuMsPerOp).filter((v) => typeof v === 'number'));
+const first = cpuOf(rows[0]);
 targets.forEach((t, i) => {
-  const cpu = median(rows[i].map((r) => r.serverCpuMsPerOp));
+  const cpu = cpuOf(rows[i]);
   const runs = median(rows[i].map((r) => r.latencyMs.count));
   process.stdout.write(`${t.name.padEnd(16)} ${String(cpu).padStart(7)} ms/run  (${(cpu / first).toFixed(3)}x ${targets[0].name})  runs per window ${runs}  rounds: ${rows[i].map((r) => r.serverCpuMsPerOp).join(', ')}\n`);
 });
