@@ -11,7 +11,7 @@ import { groupCpuSeconds, installExitHandlers, stopProcess } from './lib/process
 import { buildTable, formatTable } from './lib/report.mjs';
 import { scalingMode } from './lib/scaling.mjs';
 import { backgroundRuns, firstEventLatency, waitLatency } from './lib/scenarios.mjs';
-import { startOurs, startReference } from './lib/servers.mjs';
+import { parseBuild, startOurs, startReference } from './lib/servers.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -19,6 +19,13 @@ const HELP = `npm run bench -- [options]
 
 Servers (default: start Runhook from dist/apps/api/main.js and the reference CLI dev server):
   --url <url>              benchmark an already running Runhook instead of starting dist/apps/api/main.js
+  --build <label>=<dir>[,KEY=VALUE...]
+                           a Runhook build to start from <dir>/dist/apps/api/main.js with its langgraph.json and
+                           these variables; repeat to compare builds side by side (default: runhook=<this checkout>)
+  --auth                   also run every Runhook build with custom auth on (tools/bench/auth: a bearer token per
+                           client, owner stamped and filtered), as <label>+auth
+  --auth-for <labels>      only these builds (comma list) get an auth twin (e.g. not a base from before custom auth)
+  --rounds <n>             run every target n times, alternating, and report medians (default 1)
   --reference-url <url>    use an already running reference server instead of starting one
   --no-ours                skip Runhook          --no-reference   skip the reference server
   --reference-jobs <n>     reference --n-jobs-per-worker (default 10, like Runhook's N_JOBS_PER_WORKER)
@@ -43,6 +50,10 @@ Output:
 const { values: opt } = parseArgs({
   options: {
     url: { type: 'string' },
+    build: { type: 'string', multiple: true, default: [] },
+    auth: { type: 'boolean', default: false },
+    'auth-for': { type: 'string' },
+    rounds: { type: 'string', default: '1' },
     'reference-url': { type: 'string' },
     'no-ours': { type: 'boolean', default: false },
     'no-reference': { type: 'boolean', default: false },
@@ -83,6 +94,8 @@ const config = {
   warmupSamples: num('warmup-samples'),
   maxS: num('max-seconds', { min: 1 }),
   scenarios: opt.scenarios.split(',').map((s) => s.trim()).filter(Boolean),
+  rounds: num('rounds', { min: 1 }),
+  auth: opt.auth,
 };
 for (const url of [opt.url, opt['reference-url']]) {
   if (url && !/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/.test(url)) {
@@ -96,10 +109,10 @@ const runDir = join(resultsDir, stamp);
 mkdirSync(runDir, { recursive: true });
 const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
 
-async function runScenarios(name, url, pgid) {
+async function runScenarios(name, url, pgid, tokenFor) {
   const cpuProbe = pgid ? () => groupCpuSeconds(pgid) : undefined;
-  const seq = { samples: config.samples, warmup: config.warmupSamples, maxS: config.maxS, cpuProbe };
-  const bg = { clients: config.clients, durationS: config.durationS, warmupS: config.warmupS, cpuProbe };
+  const seq = { samples: config.samples, warmup: config.warmupSamples, maxS: config.maxS, cpuProbe, tokenFor };
+  const bg = { clients: config.clients, durationS: config.durationS, warmupS: config.warmupS, cpuProbe, tokenFor };
   const plan = {
     bg: () => backgroundRuns(url, { ...bg, sharedThread: false }),
     bgShared: () => backgroundRuns(url, { ...bg, sharedThread: true }),
@@ -122,7 +135,7 @@ async function runScenarios(name, url, pgid) {
   return scenarios;
 }
 
-async function benchTarget(name, externalUrl, start) {
+async function benchTarget({ name, externalUrl, start, tokenFor }, round) {
   let server = null;
   const t0 = Date.now();
   try {
@@ -130,12 +143,12 @@ async function benchTarget(name, externalUrl, start) {
       log(`${name}: using running server ${externalUrl}`);
     } else {
       log(`${name}: starting server ...`);
-      server = await start();
+      server = await start(round);
       log(`${name}: up at ${server.url} in ${Date.now() - t0} ms (log: ${server.logFile})`);
     }
     const url = externalUrl ?? server.url;
     const loadBefore = loadavg();
-    const scenarios = await runScenarios(name, url, server?.child.pid);
+    const scenarios = await runScenarios(name, url, server?.child.pid, tokenFor);
     const load = { before: loadBefore, after: loadavg() };
     return { url, external: Boolean(externalUrl), startupMs: server ? Date.now() - t0 : null, log: server?.logFile, load, scenarios };
   } catch (err) {
@@ -154,6 +167,31 @@ function gitCommit() {
   }
 }
 
+const benchUser = (index) => `bench-user-${index}`;
+
+/** What is benchmarked, in order: each Runhook build (and its auth twin), then the reference. */
+function targets() {
+  const list = [];
+  if (!opt['no-ours']) {
+    const builds = opt.build.length > 0 ? opt.build.map((spec) => parseBuild(spec, resolve)) : [{ label: 'runhook', dir: repo, env: {} }];
+    for (const build of builds) {
+      // A fresh database per target and round.
+      const start = (variant, extra = {}) => (round) =>
+        startOurs({ repo: build.dir, runDir, label: `${variant.replace(/[^\w.-]/g, '_')}-r${round}`, env: build.env, ...extra });
+      list.push({ name: build.label, externalUrl: opt.url, start: start(build.label) });
+      if (config.auth && (!opt['auth-for'] || opt['auth-for'].split(',').includes(build.label))) {
+        const name = `${build.label}+auth`;
+        list.push({ name, externalUrl: null, tokenFor: benchUser, start: start(name, { config: join(repo, 'tools/bench/auth/langgraph.json') }) });
+      }
+    }
+  }
+  if (!opt['no-reference']) {
+    const jobs = opt['reference-jobs'];
+    list.push({ name: 'reference', externalUrl: opt['reference-url'], start: () => startReference({ repo, runDir, jobs }) });
+  }
+  return list;
+}
+
 async function main() {
   installExitHandlers();
   if (opt['worker-processes'] || opt.replicas) {
@@ -165,12 +203,14 @@ async function main() {
   }
   const loadBefore = loadavg();
   const results = {};
-  if (!opt['no-ours']) {
-    results.runhook = await benchTarget('runhook', opt.url, () => startOurs({ repo, runDir }));
-  }
-  if (!opt['no-reference']) {
-    const jobs = opt['reference-jobs'];
-    results.reference = await benchTarget('reference', opt['reference-url'], () => startReference({ repo, runDir, jobs }));
+  const plan = targets();
+  for (let round = 1; round <= config.rounds; round += 1) {
+    for (const target of plan) {
+      if (config.rounds > 1) log(`round ${round}/${config.rounds}: ${target.name}`);
+      const result = await benchTarget(target, round);
+      results[target.name] ??= { rounds: [] };
+      results[target.name].rounds.push(result);
+    }
   }
   const sdkVersion = JSON.parse(readFileSync(join(repo, 'node_modules/@langchain/langgraph-sdk/package.json'), 'utf8')).version;
   const report = {
@@ -185,10 +225,15 @@ async function main() {
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   const table = buildTable(results);
   process.stdout.write(`\n${formatTable(table)}\n\n`);
-  for (const [name, r] of Object.entries(results)) if (r.error) process.stdout.write(`${name} failed: ${r.error}\n`);
+  for (const [name, r] of Object.entries(results)) {
+    for (const round of r.rounds) if (round.error) process.stdout.write(`${name} failed: ${round.error}\n`);
+  }
+  if (config.rounds > 1) process.stdout.write(`medians of ${config.rounds} rounds, targets alternated within each round\n`);
+  const loads = Object.values(results).flatMap((r) => r.rounds.map((x) => x.load?.before?.[0])).filter((v) => v != null);
+  if (loads.length) process.stdout.write(`load average (1 min) at each target's start: ${loads.map((v) => v.toFixed(2)).join(' ')}\n`);
   process.stdout.write(`load average before the run: ${loadBefore.map((v) => v.toFixed(2)).join(' ')} (other work on the machine skews the figures)\n`);
   process.stdout.write(`raw results: ${out}\n`);
-  const failed = Object.values(results).some((r) => r.error || Object.values(r.scenarios ?? {}).some((s) => s.error));
+  const failed = Object.values(results).some((r) => r.rounds.some((x) => x.error || Object.values(x.scenarios ?? {}).some((s) => s.error)));
   process.exitCode = failed ? 1 : 0;
 }
 

@@ -47,7 +47,7 @@ async function main() {
   installExitHandlers();
   const runDir = join(ROOT, 'tmp/bench-results', `store-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(runDir, { recursive: true });
-  const server = await startOurs({ repo: ROOT, runDir, label: 'store', env: { RUNHOOK_CONFIG: join(ROOT, 'tools/bench/store/langgraph.json') } });
+  const server = await startOurs({ repo: ROOT, runDir, label: 'store', config: join(ROOT, 'tools/bench/store/langgraph.json') });
   try {
     const client = new Client({ apiUrl: server.url, callerOptions: { maxRetries: 0 } });
     const namespaceOf = (i) => ['bench', `user${i % 100}`];

@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule, type AppOverrides } from './app.module';
 import { AssistantsService } from './assistants/assistants.service';
 import { bindRequestAuth } from './auth/auth-gate';
+import { AuthService } from './auth/auth.service';
 import { applyBodyParsing } from './common/body-parsing';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
@@ -20,7 +21,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   });
   await installHttpSurface(app, config);
   applyBodyParsing(app, { maxBytes: config.requestBody.maxBytes });
-  app.use(bindRequestAuth);
+  // Without custom auth no request has a caller, and an idle AsyncLocalStorage would still cost every promise.
+  if (app.get(AuthService).authenticates) app.use(bindRequestAuth);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   // No enableShutdownHooks(): main.ts owns SIGTERM/SIGINT (see shutdown/graceful-shutdown.ts), and closes the app itself.

@@ -1,5 +1,5 @@
 // Turns per-server results into the printed comparison table.
-import { ratio } from './stats.mjs';
+import { median, ratio } from './stats.mjs';
 
 const METRICS = [
   ['bg', 'background runs/s (new thread per run)', (r) => r.runsPerSecond],
@@ -28,8 +28,8 @@ const METRICS = [
   ['stream', '  errors', (r) => r.errors],
 ];
 
-function cell(result, key, pick) {
-  const scenario = result?.scenarios?.[key];
+function pickOne(scenarios, key, pick) {
+  const scenario = scenarios?.[key];
   if (!scenario) return null;
   if (scenario.error) return 'failed';
   try {
@@ -39,18 +39,39 @@ function cell(result, key, pick) {
   }
 }
 
+/** A target's figure: its one run, or the median over its rounds (rounds that failed the scenario are left out). */
+function cell(result, key, pick) {
+  const rounds = result?.rounds ?? (result?.scenarios ? [result] : []);
+  const values = rounds.map((r) => pickOne(r.scenarios, key, pick));
+  const numbers = values.filter((v) => typeof v === 'number');
+  if (numbers.length === 0) return values.includes('failed') ? 'failed' : null;
+  return median(numbers);
+}
+
+/**
+ * One column per target, then `ratio ours/ref` (the first Runhook target against the reference) and, for every
+ * further Runhook target, its ratio to the first one (`branch/base`), or for an auth twin to its own build
+ * (`branch+auth/branch`).
+ */
 export function buildTable(results) {
   const names = Object.keys(results);
-  const both = names.includes('runhook') && names.includes('reference');
-  const header = ['metric', ...names, ...(both ? ['ratio ours/ref'] : [])];
+  const ours = names.filter((n) => n !== 'reference');
+  const ratios = [];
+  if (ours.length > 0 && names.includes('reference')) ratios.push({ label: 'ratio ours/ref', a: ours[0], b: 'reference' });
+  for (const name of ours.slice(1)) {
+    // An auth twin is compared with its own build, other builds with the first.
+    const plain = name.endsWith('+auth') ? name.slice(0, -'+auth'.length) : ours[0];
+    ratios.push({ label: `${name}/${names.includes(plain) ? plain : ours[0]}`, a: name, b: names.includes(plain) ? plain : ours[0] });
+  }
+  const header = ['metric', ...names, ...ratios.map((r) => r.label)];
   const rows = [];
   for (const [key, label, pick] of METRICS) {
     const values = names.map((n) => cell(results[n], key, pick));
     if (values.every((v) => v == null)) continue;
     const row = [label, ...values.map((v) => (v == null ? '-' : String(v)))];
-    if (both) {
-      const r = ratio(values[names.indexOf('runhook')], values[names.indexOf('reference')]);
-      row.push(r == null ? '-' : `${r}x`);
+    for (const r of ratios) {
+      const x = ratio(values[names.indexOf(r.a)], values[names.indexOf(r.b)]);
+      row.push(x == null ? '-' : `${x}x`);
     }
     rows.push(row);
   }

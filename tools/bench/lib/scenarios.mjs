@@ -7,15 +7,21 @@ const INPUT = { messages: [{ role: 'human', content: 'hi' }] };
 const EXPECTED = 'echo: hi';
 const MAX_ERRORS = 500;
 
-/** One SDK client per simulated user; no retries so failures are counted, not hidden. */
-export function makeClient(url) {
+/**
+ * One SDK client per simulated user; no retries so failures are counted, not hidden. `token`, when given, is sent
+ * as `Authorization: Bearer <token>` (the --auth targets).
+ */
+export function makeClient(url, token = null) {
   return new Client({
     apiUrl: url,
     apiKey: null,
     timeoutMs: 60_000,
     callerOptions: { maxRetries: 0, maxConcurrency: Infinity },
+    ...(token ? { defaultHeaders: { authorization: `Bearer ${token}` } } : {}),
   });
 }
+
+const noToken = () => null;
 
 function lastMessageText(values) {
   if (values && typeof values === 'object' && '__error__' in values) {
@@ -69,7 +75,7 @@ function cpuWindow(probe) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** N clients loop create-thread (or reuse one) -> create background run -> join, for a fixed window. */
-export async function backgroundRuns(url, { clients, durationS, warmupS, sharedThread, cpuProbe }) {
+export async function backgroundRuns(url, { clients, durationS, warmupS, sharedThread, cpuProbe, tokenFor = noToken }) {
   const errors = new Errors();
   const latencies = [];
   const t0 = performance.now();
@@ -82,7 +88,7 @@ export async function backgroundRuns(url, { clients, durationS, warmupS, sharedT
 
   // Several URLs (replicas of one database): client i talks to url[i mod n].
   async function worker(_, index) {
-    const client = makeClient(Array.isArray(url) ? url[index % url.length] : url);
+    const client = makeClient(Array.isArray(url) ? url[index % url.length] : url, tokenFor(index));
     const thread = sharedThread ? (await client.threads.create()).thread_id : null;
     while (performance.now() < until) {
       const start = performance.now();
@@ -105,6 +111,8 @@ export async function backgroundRuns(url, { clients, durationS, warmupS, sharedT
     clearTimeout(warmTimer);
     clearTimeout(endTimer);
   }
+  // On a loaded machine the end timer can come after the clients have already stopped at the window's end.
+  cpu ??= endCpu?.(latencies.length) ?? null;
   return {
     runsPerSecond: Math.round((latencies.length / durationS) * 100) / 100,
     latencyMs: summarize(latencies),
@@ -148,7 +156,7 @@ async function sequential({ samples, warmup, maxS, cpuProbe }, op) {
 
 /** Stateless `client.runs.wait(null, 'agent', {input})` latency. */
 export async function waitLatency(url, opts) {
-  const client = makeClient(url);
+  const client = makeClient(url, (opts.tokenFor ?? noToken)(0));
   const { measured, errors, truncated, cpu } = await sequential(opts, async () => {
     const start = performance.now();
     checkReply(await client.runs.wait(null, GRAPH, { input: INPUT }));
@@ -159,7 +167,7 @@ export async function waitLatency(url, opts) {
 
 /** Stateless `client.runs.stream(...)`: time to the first SSE event, and to the end of the stream. */
 export async function firstEventLatency(url, opts) {
-  const client = makeClient(url);
+  const client = makeClient(url, (opts.tokenFor ?? noToken)(0));
   const firstNames = {};
   const { measured, errors, truncated, cpu } = await sequential(opts, async () => {
     const start = performance.now();

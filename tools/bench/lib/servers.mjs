@@ -37,7 +37,15 @@ async function launch(command, args, { cwd, env, logFile, port }) {
   return { url, child, logFile };
 }
 
-export async function startOurs({ repo, runDir, label = 'runhook', nodeArgs = [], env = {} }) {
+/**
+ * The variable naming the langgraph.json for a given build: builds from before RUNHOOK_CONFIG read it from
+ * LANGGRAPH_CONFIG, so an older checkout (e.g. a base commit built in a scratch clone) can be compared side by side.
+ */
+function configVariable(main) {
+  return readFileSync(main, 'utf8').includes('RUNHOOK_CONFIG') ? 'RUNHOOK_CONFIG' : 'LANGGRAPH_CONFIG';
+}
+
+export async function startOurs({ repo, runDir, label = 'runhook', nodeArgs = [], env = {}, config }) {
   const main = join(repo, 'dist/apps/api/main.js');
   if (!existsSync(main)) {
     throw new Error(`${main} is missing: build it first with \`NX_DAEMON=false npx nx build api\``);
@@ -49,11 +57,20 @@ export async function startOurs({ repo, runDir, label = 'runhook', nodeArgs = []
     PORT: String(port),
     HOST: '127.0.0.1',
     DATABASE_URL: join(dbDir, 'runhook.sqlite'),
-    RUNHOOK_CONFIG: join(repo, 'langgraph.json'),
+    [configVariable(main)]: config ?? join(repo, 'langgraph.json'),
     ...env,
   });
   const logFile = join(runDir, `${label}.log`);
   return launch(process.execPath, [...nodeArgs, main], { cwd: repo, env: serverEnv, logFile, port });
+}
+
+/** A `--build` value: `<label>=<dir>[,KEY=VALUE...]` (a checkout with a built dist/, and variables for its server). */
+export function parseBuild(spec, resolvePath) {
+  const eq = spec.indexOf('=');
+  if (eq <= 0) throw new Error(`--build wants <label>=<dir>[,KEY=VALUE...], got ${spec}`);
+  const [dir, ...vars] = spec.slice(eq + 1).split(',');
+  const env = Object.fromEntries(vars.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  return { label: spec.slice(0, eq), dir: resolvePath(dir), env };
 }
 
 const TEMPLATE_FILES = ['agent.mjs', 'langgraph.json'];

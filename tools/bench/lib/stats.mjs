@@ -24,3 +24,11 @@ export function ratio(ours, reference) {
   if (typeof ours !== 'number' || typeof reference !== 'number' || reference === 0) return null;
   return Math.round((ours / reference) * 100) / 100;
 }
+
+export function median(values) {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const m = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return Math.round(m * 100) / 100;
+}

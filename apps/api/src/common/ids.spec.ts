@@ -1,5 +1,5 @@
 import { uuid6 } from '@langchain/langgraph-checkpoint';
-import { defaultAssistantId, isUuid, uuid6Time, uuid7 } from './ids';
+import { defaultAssistantId, isUuid, uuid4, uuid6Time, uuid7 } from './ids';
 
 describe('ids', () => {
   it('derives the default assistant id exactly as LangGraph servers do', () => {
@@ -13,6 +13,14 @@ describe('ids', () => {
     expect(isUuid(first)).toBe(true);
     expect(first[14]).toBe('7');
     expect(first < second).toBe(true);
+  });
+
+  it('never repeats an id across refills of its random pool, and keeps the version and variant bits', () => {
+    const ids = Array.from({ length: 2_000 }, (_, i) => (i % 2 ? uuid4() : uuid7(1_700_000_000_000)));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[47][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id))).toBe(true);
+    // Ids made in the same millisecond differ in their random part, not only after a refill.
+    expect(new Set(ids.filter((id) => id[14] === '7').map((id) => id.slice(19))).size).toBe(1_000);
   });
 
   it('tells uuids from other strings', () => {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -14,9 +14,26 @@ function format(bytes: Buffer): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
+// Random bytes for ids are drawn from a pool refilled 256 ids at a time: one call into OpenSSL per 256 ids instead
+// of one per id (randomBytes(16) costs about 6 us, a slice of the pool under 1 us).
+const ID_BYTES = 16;
+const pool = Buffer.allocUnsafe(ID_BYTES * 256);
+let poolOffset = pool.length;
+
+function randomIdBytes(): Buffer {
+  if (poolOffset === pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  // A copy: the caller writes the version bits into it.
+  const bytes = Buffer.from(pool.subarray(poolOffset, poolOffset + ID_BYTES));
+  poolOffset += ID_BYTES;
+  return bytes;
+}
+
 /** RFC 9562 version 7: time-ordered, so ids sort in creation order like the reference server's. */
 export function uuid7(now = Date.now()): string {
-  const bytes = randomBytes(16);
+  const bytes = randomIdBytes();
   bytes.writeUIntBE(now, 0, 6);
   bytes[6] = (bytes[6] & 0x0f) | 0x70;
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
@@ -24,7 +41,7 @@ export function uuid7(now = Date.now()): string {
 }
 
 export function uuid4(): string {
-  const bytes = randomBytes(16);
+  const bytes = randomIdBytes();
   bytes[6] = (bytes[6] & 0x0f) | 0x40;
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   return format(bytes);

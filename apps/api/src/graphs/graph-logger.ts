@@ -7,10 +7,46 @@ import { inspect } from 'node:util';
 const SDK_LOGGER_KEY = Symbol.for('langgraph.api.sdk-logger');
 
 const currentGraph = new AsyncLocalStorage<string>();
+/** `inGraphContext` calls not yet settled: the storage is switched off when none is left. */
+let pending = 0;
 
-/** Runs `work` (a graph import or a graph run) so that what it logs through `getLogger()` names the graph. */
+// Where LangChain keeps the config of the runnable being executed (a registered symbol, shared by every copy of
+// @langchain/core), and the key of the config on the stored run tree.
+const LANGCHAIN_STORAGE_KEY = Symbol.for('ls:tracing_async_local_storage');
+const LANGCHAIN_CONFIG_KEY = Symbol.for('lc:child_config');
+
+type StoredRunTree = { extra?: Record<symbol, { configurable?: Record<string, unknown> } | undefined> } | undefined;
+
+/** The graph of the node being run: LangChain's own context holds the run's config, with `graph_id`. */
+function graphOfRunningNode(): string | undefined {
+  const storage = (globalThis as Record<symbol, AsyncLocalStorage<StoredRunTree> | undefined>)[LANGCHAIN_STORAGE_KEY];
+  const graphId = storage?.getStore()?.extra?.[LANGCHAIN_CONFIG_KEY]?.configurable?.['graph_id'];
+  return typeof graphId === 'string' ? graphId : undefined;
+}
+
+function leaveGraphContext(): void {
+  pending -= 1;
+  // An enabled AsyncLocalStorage costs something on every promise the process creates (Node 20 propagates each
+  // enabled store to each new async resource), so it is on only while a graph is being imported or built.
+  if (pending === 0) currentGraph.disable();
+}
+
+/**
+ * Runs `work` (a graph import or a graph factory) so that what it logs through `getLogger()` names the graph.
+ * A running graph needs no wrapping: its nodes run inside LangChain's context, whose config names the graph.
+ */
 export function inGraphContext<T>(graphId: string, work: () => T): T {
-  return currentGraph.run(graphId, work);
+  pending += 1;
+  let result: T;
+  try {
+    result = currentGraph.run(graphId, work);
+  } catch (error) {
+    leaveGraphContext();
+    throw error;
+  }
+  if (result instanceof Promise) return result.finally(leaveGraphContext) as T;
+  leaveGraphContext();
+  return result;
 }
 
 type Level = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
@@ -43,7 +79,7 @@ export function createSdkLogger(): SdkLogger {
   const logger = {} as SdkLogger;
   for (const [method, level] of Object.entries(LEVELS)) {
     logger[method] = (message: unknown, ...meta: unknown[]) => {
-      const graphId = currentGraph.getStore();
+      const graphId = currentGraph.getStore() ?? graphOfRunningNode();
       new Logger(graphId ? `graph:${graphId}` : 'graph')[level](render(message, meta));
       return logger;
     };

@@ -29,8 +29,6 @@ function unwrapAgent(value: unknown): unknown {
   return isCompiledGraph(value) && isCompiledGraph(inner) ? inner : value;
 }
 
-const IN_CONTEXT = Symbol('runhook.graph-context');
-
 export class UnknownGraphError extends Error {}
 
 /**
@@ -132,19 +130,6 @@ export class GraphRegistry {
           `a factory returning one nor a Promise of one`,
       );
     }
-    return this.logUnderGraphId(graphId, graph);
-  }
-
-  /** What a node logs through `getLogger()` during a run is tagged with the graph id. */
-  private logUnderGraphId(graphId: string, graph: RunnableGraph): RunnableGraph {
-    const marked = graph as RunnableGraph & { [IN_CONTEXT]?: boolean };
-    if (marked[IN_CONTEXT]) return graph;
-    const stream = graph.stream.bind(graph);
-    const streamEvents = graph.streamEvents.bind(graph);
-    graph.stream = ((...args: Parameters<typeof stream>) => inGraphContext(graphId, () => stream(...args))) as typeof graph.stream;
-    graph.streamEvents = ((...args: Parameters<typeof streamEvents>) =>
-      inGraphContext(graphId, () => streamEvents(...args))) as typeof graph.streamEvents;
-    marked[IN_CONTEXT] = true;
     return graph;
   }
 }

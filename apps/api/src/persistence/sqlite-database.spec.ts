@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commitDurably, openSqlite, type SqliteSynchronous } from './sqlite-database';
@@ -65,6 +65,31 @@ describe('WalSync', () => {
     expect(after).not.toBe(started);
     await after;
     expect(sut.syncs).toBe(3);
+    db.close();
+  });
+
+  it('opens the WAL once and keeps it for later syncs', async () => {
+    const db = open('full');
+    const sut = new WalSync(`${db.name}-wal`);
+    // Descriptors of this process open on the WAL (Linux), other than SQLite's own.
+    const walDescriptors = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === `${db.name}-wal`;
+        } catch {
+          return false;
+        }
+      });
+    const sqliteOwn = walDescriptors();
+    const seen = new Set<string>();
+    for (let i = 0; i < 3; i += 1) {
+      db.prepare('INSERT INTO t VALUES (?)').run(i);
+      await sut.sync();
+      for (const fd of walDescriptors()) if (!sqliteOwn.includes(fd)) seen.add(fd);
+    }
+    expect(sut.syncs).toBe(3);
+    // One descriptor, the same after every sync: not opened and closed each time.
+    expect(seen.size).toBe(1);
     db.close();
   });
 

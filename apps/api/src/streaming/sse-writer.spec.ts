@@ -133,3 +133,47 @@ describe('SseWriter hand-off at shutdown', () => {
     expect(streams.size).toBe(0);
   });
 });
+
+describe('SseWriter write coalescing', () => {
+  /** A socket that records each write it is handed (writev hands several chunks at once). */
+  class RecordingResponse extends Writable {
+    readonly writes: string[] = [];
+    constructor() {
+      super({ decodeStrings: false });
+    }
+    override _writev(chunks: { chunk: unknown }[], callback: () => void): void {
+      this.writes.push(chunks.map((c) => String(c.chunk)).join(''));
+      callback();
+    }
+    override _write(chunk: unknown, _encoding: BufferEncoding, callback: () => void): void {
+      this.writes.push(String(chunk));
+      callback();
+    }
+    status(): this {
+      return this;
+    }
+    setHeader(): this {
+      return this;
+    }
+    flushHeaders(): void {
+      // Headers are not modelled.
+    }
+  }
+
+  it('sends events written back to back in one socket write, and later events in the next', async () => {
+    const response = new RecordingResponse();
+    const sse = new SseWriter(response as unknown as Response, { heartbeatMs: 60_000, withIds: true, maxBufferBytes: 1 << 20, stallTimeoutMs: 60_000 });
+    sse.start();
+    sse.send({ seq: 0, event: 'metadata', data: '{"run_id":"r"}' });
+    sse.send({ seq: 1, event: 'values', data: '{"n":1}' });
+    expect(response.writes).toEqual([]);
+    await Promise.resolve();
+    expect(response.writes).toEqual(['event: metadata\r\ndata: {"run_id":"r"}\r\nid: 0\r\n\r\nevent: values\r\ndata: {"n":1}\r\nid: 1\r\n\r\n']);
+    sse.send({ seq: 2, event: 'values', data: '{"n":2}' });
+    sse.end();
+    // end() flushes at once what the turn had corked.
+    expect(response.writes.slice(1).join('')).toBe('event: values\r\ndata: {"n":2}\r\nid: 2\r\n\r\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(response.writes).toHaveLength(2);
+  });
+});
