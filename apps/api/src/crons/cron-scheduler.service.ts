@@ -13,6 +13,7 @@ import type { CronRecord, CronVersion } from './cron-record';
 import { planFirings } from './cron-schedule';
 import { CronsRepository } from './crons.repository';
 import { CronsService } from './crons.service';
+import { RunhookMetrics } from '../observability/runhook-metrics';
 
 /** Namespace of the ids derived from a firing, so a slot's run and thread ids are the same in every process. */
 export const CRON_FIRING_NAMESPACE = '9d72d3c4-fa64-432c-ae49-bf58f5bd67c5';
@@ -71,6 +72,7 @@ export class CronScheduler implements OnApplicationBootstrap, OnApplicationShutd
     private readonly crons: CronsService,
     private readonly registry: SchedulerRegistry,
     private readonly clock: Clock,
+    private readonly metrics: RunhookMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -142,6 +144,7 @@ export class CronScheduler implements OnApplicationBootstrap, OnApplicationShutd
     const plan = planFirings({ ...cron, next_run_date: cron.next_run_date }, nowMs, { catchupWindowMs, misfireGraceMs, maxSlots: MAX_SLOTS_PER_TICK });
     let expected: CronVersion = { cronId: cron.cron_id, nextRunDate: cron.next_run_date, updatedAt: cron.updated_at };
     if (plan.dropped > 0) {
+      this.metrics.cronMissed.inc(plan.dropped);
       this.logger.warn(`cron ${cron.cron_id}: ${plan.dropped} missed slot(s) not fired${plan.catchUp ? ' (one catch-up firing instead)' : ''}`);
     }
     if (plan.slots.length === 0) {
@@ -181,12 +184,16 @@ export class CronScheduler implements OnApplicationBootstrap, OnApplicationShutd
         error,
       });
       // Another scheduler, a patch or a delete got there first: this process's view of the cron is stale.
-      if (result.kind === 'duplicate') report.duplicates++;
+      if (result.kind === 'duplicate') {
+        report.duplicates++;
+        this.metrics.cronDuplicates.inc();
+      }
       if (result.kind !== 'fired') {
         if (result.kind === 'stale') report.stale++;
         return;
       }
       report.fired++;
+      this.metrics.cronFired(Math.max(0, firedMs - slot));
       if (result.run?.kind === 'created') this.runs.afterCreate(result.run);
       else if (result.run) this.logger.warn(`cron ${cron.cron_id} at ${scheduledAt}: no run (${result.run.kind})`);
       if (nextRunDate === null) return;

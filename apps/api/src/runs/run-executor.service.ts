@@ -12,6 +12,7 @@ import { type StreamSummary, runGraphStream } from './graph-stream';
 import { graphInput, graphRunConfig } from './run-input';
 import type { CancelAction, RunFence, RunRecord, RunResult, TerminalStatus } from './run-record';
 import { RunsRepository } from './runs.repository';
+import { RunhookMetrics } from '../observability/runhook-metrics';
 import { planStream } from './stream-modes';
 import { ThreadsRepository } from '../threads/threads.repository';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service';
@@ -49,10 +50,13 @@ export class RunExecutor {
     private readonly outbox: WebhookOutbox,
     private readonly signals: RunSignals,
     @InjectConfig() private readonly config: AppConfig,
+    private readonly metrics: RunhookMetrics,
   ) {}
 
   async execute(run: RunRecord, control: RunControl): Promise<void> {
     const { kwargs } = run;
+    const startedAtMs = this.clock.now();
+    this.metrics.runsStarted.inc();
     // A forked worker says which process ran each run, so operators (and the worker-processes e2e) can see the
     // work left the api process. The single-process default logs nothing per run.
     if (this.config.worker.isForkedWorker) this.logger.log(`run ${run.run_id} executed by worker process pid ${process.pid}`);
@@ -96,7 +100,7 @@ export class RunExecutor {
       failure = error;
     }
     try {
-      await this.complete(run, graph, control, failure, startCheckpointId, emit, summary);
+      await this.complete(run, graph, control, failure, startCheckpointId, emit, summary, startedAtMs);
     } finally {
       // After a failed end the run is retried from its lease; the channel is no longer this executor's.
       this.broker.release(run.run_id);
@@ -110,7 +114,8 @@ export class RunExecutor {
     failure: unknown,
     startCheckpointId: string | null,
     emit: (event: string, data: unknown) => void,
-    summary: StreamSummary | null = null,
+    summary: StreamSummary | null,
+    startedAtMs: number,
   ): Promise<void> {
     if (control.leaseLost()) {
       // Another worker executes the run now: this one ends nothing, announces nothing.
@@ -158,6 +163,7 @@ export class RunExecutor {
       this.logger.warn(`run ${run.run_id}: attempt ${run.attempt} ended after another worker took the run over; its end was not written`);
       return;
     }
+    this.metrics.runEnded(status, startedAtMs, this.clock.now());
     if (result.delivery) this.outbox.notify();
     if (run.kwargs.temporary) await this.deleteTemporaryThread(run.thread_id);
     this.broker.finish(run.run_id, { status, output: this.output(result, state) });

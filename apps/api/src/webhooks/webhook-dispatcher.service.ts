@@ -11,6 +11,7 @@ import { stampSentAt } from './run-webhook-payload';
 import { WebhookOutbox } from './webhook-outbox.service';
 import { WebhookSender } from './webhook-sender';
 import { checkUrlPolicy } from './webhook-url-policy';
+import { RunhookMetrics } from '../observability/runhook-metrics';
 
 const PURGE_EVERY_MS = 3_600_000;
 const PURGE_BATCH = 1_000;
@@ -51,6 +52,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     private readonly outbox: WebhookOutbox,
     private readonly sender: WebhookSender,
     private readonly clock: Clock,
+    private readonly metrics: RunhookMetrics,
   ) {}
 
   get enabled(): boolean {
@@ -211,6 +213,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     const durationMs = Math.round(performance.now() - began);
     const now = this.clock.now();
     const decision = decideAfterAttempt({ result, attempts: attempt, scheduleSeconds: webhooks.retryScheduleSeconds, nowMs: now });
+    this.metrics.deliveryAttempted(decision.status === 'pending' ? 'retry' : decision.status, durationMs);
     if (decision.status === 'failed' || decision.status === 'gone') {
       this.logger.warn(redactCredentials(`webhook delivery ${delivery.delivery_id} to ${delivery.endpoint} ${decision.status} after ${attempt} attempt(s): ${result.error}`));
     }
@@ -233,6 +236,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
 
   /** An attempt the policy stops before any connection: recorded with its reason, and final. */
   private refused(delivery: ClaimedDelivery, attempt: number, startedAt: number, reason: string): DeliveryCompletion {
+    this.metrics.deliveryAttempted('refused', null);
     this.logger.warn(redactCredentials(`webhook delivery ${delivery.delivery_id} to ${delivery.endpoint} ${reason}`));
     return {
       delivery_id: delivery.delivery_id,
