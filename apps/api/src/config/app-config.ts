@@ -4,6 +4,7 @@ import { ConfigError } from './config-error';
 import { type CronSettings, loadCronSettings } from './cron-config';
 import { assertNotOldStylePath, type GraphDefaults, parseGraphDefaults } from './graph-defaults';
 import { LanggraphConfig, loadLanggraphConfig } from './langgraph-config';
+import { type LogSettings, parseLogSettings } from './log-config';
 import { withProjectEnv } from './project-env';
 import { loadWebhookSettings, type WebhookSettings } from './webhook-config';
 
@@ -57,6 +58,10 @@ export interface AppConfig {
   webhooks: WebhookSettings;
   /** RUNHOOK_API_KEYS: when any is set, every route but /ok needs one of them in `x-api-key`. */
   apiKeys: readonly string[];
+  /** RUNHOOK_READINESS_TIMEOUT_MS: how long `/ok?check_db=1` waits for the database before answering 503. */
+  readinessTimeoutMs: number;
+  /** LOG_LEVEL and LOG_FORMAT. */
+  log: LogSettings;
   version: string;
 }
 
@@ -179,6 +184,8 @@ export function loadAppConfig(realEnv: Env = process.env, cwd = process.cwd()): 
     crons: loadCronSettings((key, fallback, min, max) => integer(env, key, fallback, min, max)),
     webhooks: loadWebhookSettings(env, langgraph),
     apiKeys: parseApiKeys(env['RUNHOOK_API_KEYS']),
+    readinessTimeoutMs: integer(env, 'RUNHOOK_READINESS_TIMEOUT_MS', 2_000, 10, 60_000),
+    log: parseLogSettings(env, process.stdout.isTTY === true),
     version: RUNHOOK_VERSION,
   };
 }

@@ -194,6 +194,15 @@ export class CronScheduler implements OnApplicationBootstrap, OnApplicationShutd
       }
       report.fired++;
       this.metrics.cronFired(Math.max(0, firedMs - slot));
+      this.logger.log({
+        msg: 'cron fired',
+        cron_id: cron.cron_id,
+        run_id: run?.run.run_id ?? null,
+        thread_id: run?.run.thread_id ?? null,
+        scheduled_at: scheduledAt,
+        lag_ms: Math.max(0, firedMs - slot),
+        catch_up: plan.catchUp,
+      });
       if (result.run?.kind === 'created') this.runs.afterCreate(result.run);
       else if (result.run) this.logger.warn(`cron ${cron.cron_id} at ${scheduledAt}: no run (${result.run.kind})`);
       if (nextRunDate === null) return;

@@ -57,6 +57,7 @@ export class RunExecutor {
     const { kwargs } = run;
     const startedAtMs = this.clock.now();
     this.metrics.runsStarted.inc();
+    this.logger.debug({ msg: 'run started', ...this.ids(run), attempt: run.attempt });
     // A forked worker says which process ran each run, so operators (and the worker-processes e2e) can see the
     // work left the api process. The single-process default logs nothing per run.
     if (this.config.worker.isForkedWorker) this.logger.log(`run ${run.run_id} executed by worker process pid ${process.pid}`);
@@ -126,7 +127,7 @@ export class RunExecutor {
     const status: TerminalStatus = action ? 'interrupted' : failure ? 'error' : 'success';
     const error: RunError | null = status === 'error' ? serializeError(failure) : null;
     if (error) {
-      this.logger.warn(`run ${run.run_id} failed: ${error.error}: ${error.message}`);
+      this.logger.warn({ msg: `run ${run.run_id} failed: ${error.error}: ${error.message}`, ...this.ids(run), error: error.error });
       emit('error', error);
     }
     if (action === 'rollback') {
@@ -163,11 +164,19 @@ export class RunExecutor {
       this.logger.warn(`run ${run.run_id}: attempt ${run.attempt} ended after another worker took the run over; its end was not written`);
       return;
     }
-    this.metrics.runEnded(status, startedAtMs, this.clock.now());
+    const endedAtMs = this.clock.now();
+    this.metrics.runEnded(status, startedAtMs, endedAtMs);
+    this.logger.log({ msg: 'run ended', ...this.ids(run), status, attempt: run.attempt, duration_ms: endedAtMs - startedAtMs });
     if (result.delivery) this.outbox.notify();
     if (run.kwargs.temporary) await this.deleteTemporaryThread(run.thread_id);
     this.broker.finish(run.run_id, { status, output: this.output(result, state) });
     this.signals.ended(run.run_id);
+  }
+
+  /** The ids every line about a run carries, so a log search by any of them finds it. */
+  private ids(run: RunRecord): { run_id: string; thread_id: string; assistant_id: string; cron_id?: string } {
+    const ids = { run_id: run.run_id, thread_id: run.thread_id, assistant_id: run.assistant_id };
+    return run.cron ? { ...ids, cron_id: run.cron.cron_id } : ids;
   }
 
   private output(result: RunResult, state: FinalState | null): unknown {
