@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AggregatorRegistry, Gauge, Registry } from 'prom-client';
+import { AggregatorRegistry, Gauge, type PrometheusContentType, Registry } from 'prom-client';
 import { Clock } from '../common/clock';
 import { MetricsRepository } from './metrics.repository';
 import { RunhookMetrics } from './runhook-metrics';
@@ -30,13 +30,15 @@ export class MetricsService {
   /** The Prometheus text exposition of every process this one speaks for. */
   async scrape(): Promise<string> {
     const nowMs = this.clock.now();
-    const [snapshots, figures] = await Promise.all([this.metrics.snapshots(), this.repository.queueFigures(nowMs)]);
+    const figures = await this.repository.queueFigures(nowMs);
     const age = (sinceMs: number | null) => (sinceMs === null ? 0 : Math.max(0, nowMs - sinceMs) / 1000);
     this.pendingRuns.set(figures.pendingRuns);
     this.oldestRun.set(age(figures.oldestDueRunAtMs));
     this.dueDeliveries.set(figures.dueDeliveries);
     this.oldestDelivery.set(age(figures.oldestDueDeliveryAtMs));
-    return Registry.merge([AggregatorRegistry.aggregate(snapshots), this.queueRegistry]).metrics();
+    // Alone, this process's registry is rendered as it is; summing snapshots costs a copy of every value.
+    const own = this.metrics.speaksForOthers ? AggregatorRegistry.aggregate<PrometheusContentType>(await this.metrics.snapshots()) : this.metrics.registry;
+    return Registry.merge([own, this.queueRegistry]).metrics();
   }
 
   private gauge(name: string, help: string): Gauge {

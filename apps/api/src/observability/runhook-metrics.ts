@@ -132,6 +132,11 @@ export class RunhookMetrics {
     this.remoteSources.push(source);
   }
 
+  /** True when other processes' metrics are merged into this one's scrape (an api process with forked workers). */
+  get speaksForOthers(): boolean {
+    return this.remoteSources.length > 0;
+  }
+
   /** This process's metrics, as sent to the process that serves `/metrics`. */
   snapshot(): Promise<MetricsSnapshot> {
     return this.registry.getMetricsAsJSON();
