@@ -13,14 +13,14 @@ import { DatabaseLink } from './testing/database-link';
 import { HealthController } from './health.controller';
 
 // /ok reads only the http section (which endpoints are switched off).
-const CONFIG = { langgraph: { http: parseHttpConfig({}, '.') }, readinessTimeoutMs: 200 } as AppConfig;
+const CONFIG = { langgraph: { http: parseHttpConfig({}, '.') }, readinessTimeoutMs: 10_000 } as AppConfig;
 
 /** The health controller over real HTTP, as bootstrap sets it up, in front of the given database check. */
-async function serve(database: DatabaseHealth): Promise<{ url: string; app: INestApplication }> {
+async function serve(database: DatabaseHealth, config: AppConfig = CONFIG): Promise<{ url: string; app: INestApplication }> {
   const module = await Test.createTestingModule({
     controllers: [HealthController],
     providers: [
-      { provide: APP_CONFIG, useValue: CONFIG },
+      { provide: APP_CONFIG, useValue: config },
       { provide: DatabaseHealth, useValue: database },
     ],
   }).compile();
@@ -65,7 +65,7 @@ describe('/ok with a database that does not answer', () => {
         return new Promise(() => undefined);
       }
     })();
-    const { url, app } = await serve(silent);
+    const { url, app } = await serve(silent, { ...CONFIG, readinessTimeoutMs: 200 });
     try {
       const started = performance.now();
       expect(await answer(`${url}/ok?check_db=1`)).toEqual({ status: 503, body: { detail: 'database unavailable: no answer within 200 ms' } });
