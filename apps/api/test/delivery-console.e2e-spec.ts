@@ -23,6 +23,16 @@ async function json<T>(response: Response): Promise<T> {
   return (await response.json()) as T;
 }
 
+/** A recording receiver, a built api with `env`, and headless Chromium: what each console suite drives. */
+async function startConsoleRig(env: Record<string, string>): Promise<{ receiver: RecordingReceiver; api: RunningServer; browser: Browser }> {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing; install it with "apt-get install -y chromium"`);
+  mkdirSync(OUT, { recursive: true });
+  const receiver = await startRecordingReceiver();
+  const api = await startApiServer({ env });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  return { receiver, api, browser };
+}
+
 describe('the delivery console at /webhooks, in headless Chromium', () => {
   let api: RunningServer;
   let receiver: RecordingReceiver;
@@ -30,13 +40,9 @@ describe('the delivery console at /webhooks, in headless Chromium', () => {
   let failing = true;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing; install it with "apt-get install -y chromium"`);
-    mkdirSync(OUT, { recursive: true });
-    receiver = await startRecordingReceiver();
-    receiver.respond = () => (failing ? { status: 500, body: HOSTILE_ANSWER } : { status: 200, body: '{"ok":true}' });
     // Three quick attempts, then the delivery is failed and waits for an operator.
-    api = await startApiServer({ env: { WEBHOOK_RETRY_SCHEDULE: '0.1,0.1' } });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    ({ receiver, api, browser } = await startConsoleRig({ WEBHOOK_RETRY_SCHEDULE: '0.1,0.1' }));
+    receiver.respond = () => (failing ? { status: 500, body: HOSTILE_ANSWER } : { status: 200, body: '{"ok":true}' });
   }, 60_000);
 
   afterAll(async () => {
@@ -130,11 +136,7 @@ describe('the delivery console with RUNHOOK_API_KEYS set, in headless Chromium',
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing; install it with "apt-get install -y chromium"`);
-    mkdirSync(OUT, { recursive: true });
-    receiver = await startRecordingReceiver();
-    api = await startApiServer({ env: { RUNHOOK_API_KEYS: KEY } });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    ({ receiver, api, browser } = await startConsoleRig({ RUNHOOK_API_KEYS: KEY }));
   }, 60_000);
 
   afterAll(async () => {
