@@ -1,24 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { Writable } from 'node:stream';
 import { createRootLogger, PinoLoggerService } from './pino-logger';
-
-/** A destination that keeps what pino writes, one parsed object per line. */
-function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
-  let text = '';
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  return { stream, lines: () => text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) };
-}
+import { captureLog } from './testing/log-capture';
 
 describe('PinoLoggerService', () => {
   afterEach(() => Logger.overrideLogger(['log', 'warn', 'error']));
 
   function serviceAt(level: 'trace' | 'info' | 'warn') {
-    const sink = capture();
+    const sink = captureLog();
     const service = new PinoLoggerService(createRootLogger({ level, format: 'json' }, sink.stream));
     Logger.overrideLogger(service);
     return { service, lines: sink.lines };
