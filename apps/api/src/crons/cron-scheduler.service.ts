@@ -172,11 +172,12 @@ export class CronScheduler implements OnApplicationBootstrap, OnApplicationShutd
         this.logger.warn(redactCredentials(`cron ${cron.cron_id} at ${scheduledAt}: its run was refused: ${error}`));
       }
       const firedMs = this.clock.now();
+      const lagMs = Math.max(0, firedMs - slot);
       const result = await this.repository.fire({
         expected,
         scheduledAt,
         firedAt: new Date(firedMs).toISOString(),
-        lagMs: Math.max(0, firedMs - slot),
+        lagMs,
         catchUp: plan.catchUp,
         nextRunDate,
         expire: last && plan.expired,
@@ -193,14 +194,14 @@ export class CronScheduler implements OnApplicationBootstrap, OnApplicationShutd
         return;
       }
       report.fired++;
-      this.metrics.cronFired(Math.max(0, firedMs - slot));
+      this.metrics.cronFired(lagMs);
       this.logger.log({
         msg: 'cron fired',
         cron_id: cron.cron_id,
         run_id: run?.run.run_id ?? null,
         thread_id: run?.run.thread_id ?? null,
         scheduled_at: scheduledAt,
-        lag_ms: Math.max(0, firedMs - slot),
+        lag_ms: lagMs,
         catch_up: plan.catchUp,
       });
       if (result.run?.kind === 'created') this.runs.afterCreate(result.run);
