@@ -56,4 +56,21 @@ describe('MetricsService', () => {
     // The queue gauges come once from the database, not once per process.
     expect(text.split('\n').filter((line) => line.startsWith('runhook_runs_pending ')).length).toBe(1);
   });
+
+  it('reports a PostgreSQL pool by state at each scrape, from the pool itself', async () => {
+    const own = new RunhookMetrics();
+    const pool = { totalCount: 5, idleCount: 2, waitingCount: 1 };
+    own.observePool(pool);
+    const service = new MetricsService(own, new SqliteMetricsRepository(store.sqlite as never), new SystemClock());
+    const text = await service.scrape();
+    expect(valueOf(text, 'runhook_db_pool_connections{state="total"}')).toBe(5);
+    expect(valueOf(text, 'runhook_db_pool_connections{state="idle"}')).toBe(2);
+    expect(valueOf(text, 'runhook_db_pool_connections{state="in_use"}')).toBe(3);
+    expect(valueOf(text, 'runhook_db_pool_waiting_requests')).toBe(1);
+    pool.idleCount = 5;
+    pool.waitingCount = 0;
+    const later = await service.scrape();
+    expect(valueOf(later, 'runhook_db_pool_connections{state="in_use"}')).toBe(0);
+    expect(valueOf(later, 'runhook_db_pool_waiting_requests')).toBe(0);
+  });
 });
