@@ -6,6 +6,7 @@ import { CronsModule } from './crons/crons.module';
 import { RunSignals } from './common/run-signals';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { HealthModule } from './health/health.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { RunsModule } from './runs/runs.module';
 import { StoreModule } from './store/store.module';
@@ -35,7 +36,7 @@ export class AppModule {
     };
     return {
       module: AppModule,
-      imports: [coreModule, AuthModule, PersistenceModule, HealthModule, AssistantsModule, ThreadsModule, CronsModule, RunsModule, WebhooksModule, DeliveryLogModule, StoreModule, UiModule, ThreadProtocolModule],
+      imports: [coreModule, AuthModule, PersistenceModule, ObservabilityModule, HealthModule, AssistantsModule, ThreadsModule, CronsModule, RunsModule, WebhooksModule, DeliveryLogModule, StoreModule, UiModule, ThreadProtocolModule],
     };
   }
 }

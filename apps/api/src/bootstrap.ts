@@ -12,13 +12,18 @@ import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/app-config';
 import { GraphRegistry } from './graphs/graph-registry.service';
 import { installHttpSurface } from './http/http-surface';
+import { createRootLogger, PinoLoggerService } from './observability/pino-logger';
+import { requestLogger } from './observability/request-log';
 
 /** Builds the configured application; `main.ts` and the tests both start it through here. */
 export async function createApp(config: AppConfig, overrides: AppOverrides = {}): Promise<INestApplication> {
+  const root = createRootLogger(config.log);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, overrides), {
-    logger: ['log', 'warn', 'error'],
+    logger: new PinoLoggerService(root),
     bodyParser: false,
   });
+  // First, so that every answer is logged, custom routes' and refusals' included.
+  app.use(requestLogger(root));
   await installHttpSurface(app, config);
   applyBodyParsing(app, { maxBytes: config.requestBody.maxBytes });
   // Without custom auth no request has a caller, and an idle AsyncLocalStorage would still cost every promise.

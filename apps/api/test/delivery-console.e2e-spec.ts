@@ -23,6 +23,16 @@ async function json<T>(response: Response): Promise<T> {
   return (await response.json()) as T;
 }
 
+/** A recording receiver, a built api with `env`, and headless Chromium: what each console suite drives. */
+async function startConsoleRig(env: Record<string, string>): Promise<{ receiver: RecordingReceiver; api: RunningServer; browser: Browser }> {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing; install it with "apt-get install -y chromium"`);
+  mkdirSync(OUT, { recursive: true });
+  const receiver = await startRecordingReceiver();
+  const api = await startApiServer({ env });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  return { receiver, api, browser };
+}
+
 describe('the delivery console at /webhooks, in headless Chromium', () => {
   let api: RunningServer;
   let receiver: RecordingReceiver;
@@ -30,13 +40,9 @@ describe('the delivery console at /webhooks, in headless Chromium', () => {
   let failing = true;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing; install it with "apt-get install -y chromium"`);
-    mkdirSync(OUT, { recursive: true });
-    receiver = await startRecordingReceiver();
-    receiver.respond = () => (failing ? { status: 500, body: HOSTILE_ANSWER } : { status: 200, body: '{"ok":true}' });
     // Three quick attempts, then the delivery is failed and waits for an operator.
-    api = await startApiServer({ env: { WEBHOOK_RETRY_SCHEDULE: '0.1,0.1' } });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    ({ receiver, api, browser } = await startConsoleRig({ WEBHOOK_RETRY_SCHEDULE: '0.1,0.1' }));
+    receiver.respond = () => (failing ? { status: 500, body: HOSTILE_ANSWER } : { status: 200, body: '{"ok":true}' });
   }, 60_000);
 
   afterAll(async () => {
@@ -119,6 +125,61 @@ describe('the delivery console at /webhooks, in headless Chromium', () => {
     await page.fill('input[name="run_id"]', latest.run_id);
     await page.waitForSelector('body[data-count="1"]');
     expect(await rows.first().textContent()).toContain(latest.run_id);
+    await page.close();
+  }, 60_000);
+});
+
+describe('the delivery console with RUNHOOK_API_KEYS set, in headless Chromium', () => {
+  const KEY = 'console-e2e-api-key-0123456789';
+  let api: RunningServer;
+  let receiver: RecordingReceiver;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    ({ receiver, api, browser } = await startConsoleRig({ RUNHOOK_API_KEYS: KEY }));
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await api?.stop();
+    await receiver?.stop();
+  });
+
+  it('serves the data-free page without a key, asks for one, then reads and redelivers with it (kept for the tab only)', async () => {
+    const client = new Client({ apiUrl: api.url, apiKey: KEY });
+    const run = await client.runs.wait(null, 'agent', { input: HUMAN('keyed'), webhook: `${receiver.url}/hook?token=${TOKEN}` });
+    expect(run).toBeDefined();
+    await waitFor(() => (receiver.requests.length === 1 ? true : undefined));
+    // Only the page itself is open: its data routes and everything else still need the key.
+    expect((await fetch(`${api.url}/webhooks/deliveries`)).status).toBe(401);
+    expect((await fetch(`${api.url}/webhooks`, { method: 'POST' })).status).toBe(401);
+
+    const page = await browser.newPage();
+    const sentKeys: (string | undefined)[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/webhooks/')) sentKeys.push(request.headers()['x-api-key']);
+    });
+    const answer = await page.goto(`${api.url}/webhooks`);
+    expect(answer?.status()).toBe(200);
+    await page.waitForSelector('body[data-live="error"]');
+    await page.locator('#key-form').waitFor({ state: 'visible' });
+    await page.fill('#key-form input[name="api_key"]', KEY);
+    await page.click('#key-form button');
+    await page.waitForSelector('body[data-live="ok"][data-count="1"]');
+    expect(await page.locator('#key-form').isVisible()).toBe(false);
+    expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage.getItem('runhook.apiKey'))).toBe(KEY);
+
+    await page.locator('#deliveries tbody tr[data-delivery-id]').first().click();
+    await page.locator('#redeliver').click();
+    await waitFor(() => (receiver.requests.length === 2 ? true : undefined));
+    expect(sentKeys.filter((key) => key === KEY).length).toBeGreaterThan(0);
+    expect(sentKeys.at(-1)).toBe(KEY);
+
+    // A reload in the same tab keeps the key; the page never puts it in a URL.
+    await page.reload();
+    await page.waitForSelector('body[data-live="ok"][data-count="1"]');
+    expect(page.url()).not.toContain(KEY);
+    await page.screenshot({ path: join(OUT, 'with-api-key.png'), fullPage: true });
     await page.close();
   }, 60_000);
 });

@@ -20,6 +20,13 @@ function pathOf(url: string | undefined): string {
 const isHealthProbe = (path: string): boolean => path === '/ok';
 
 /**
+ * The delivery console's page holds no data (its script reads the guarded JSON routes) and a browser cannot send
+ * `x-api-key` when it loads a page, so the page skips the key check; it asks for the key and sends it itself.
+ * Custom auth, which may use cookies, still applies to it.
+ */
+const isConsolePage = (path: string, method: string): boolean => method === 'GET' && path === '/webhooks';
+
+/**
  * Routes custom auth leaves open: `/info` and the generative-UI assets (as the reference does), and the API docs
  * unless `auth.openapi` documents how to authenticate.
  */
@@ -71,7 +78,7 @@ export function createAuthGate(config: AppConfig, auth: AuthService): Middleware
     const path = pathOf(request.url);
     const method = request.method ?? 'GET';
     if (isHealthProbe(path) || method === 'OPTIONS') return next();
-    if (keys.length > 0 && !apiKeyAccepted(keys, request.headers['x-api-key'])) {
+    if (keys.length > 0 && !isConsolePage(path, method) && !apiKeyAccepted(keys, request.headers['x-api-key'])) {
       return refuse(response, new AuthFailure(401, 'Missing or invalid API key: send it in the x-api-key header'));
     }
     if (!auth.authenticates || isPublicUnderCustomAuth(path, method, config)) return next();

@@ -4,6 +4,7 @@ import { ConfigError } from './config-error';
 import { type CronSettings, loadCronSettings } from './cron-config';
 import { assertNotOldStylePath, type GraphDefaults, parseGraphDefaults } from './graph-defaults';
 import { LanggraphConfig, loadLanggraphConfig } from './langgraph-config';
+import { type LogSettings, parseLogSettings } from './log-config';
 import { withProjectEnv } from './project-env';
 import { loadWebhookSettings, type WebhookSettings } from './webhook-config';
 
@@ -62,6 +63,10 @@ export interface AppConfig {
   shutdown: { graceMs: number };
   /** RUNHOOK_API_KEYS: when any is set, every route but /ok needs one of them in `x-api-key`. */
   apiKeys: readonly string[];
+  /** RUNHOOK_READINESS_TIMEOUT_MS: how long `/ok?check_db=1` waits for the database before answering 503. */
+  readinessTimeoutMs: number;
+  /** LOG_LEVEL and LOG_FORMAT. */
+  log: LogSettings;
   version: string;
 }
 
@@ -187,6 +192,8 @@ export function loadAppConfig(realEnv: Env = process.env, cwd = process.cwd()): 
     // LangGraph Platform gives runs 180 s (BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS), more than an orchestrator's usual kill
     // delay (30 s on Kubernetes); 10 s ends within it, and what does not finish resumes elsewhere from its checkpoint.
     shutdown: { graceMs: integer(env, 'RUNHOOK_SHUTDOWN_GRACE_MS', 10_000, 0, 3_600_000) },
+    readinessTimeoutMs: integer(env, 'RUNHOOK_READINESS_TIMEOUT_MS', 2_000, 10, 60_000),
+    log: parseLogSettings(env, process.stdout.isTTY === true),
     version: RUNHOOK_VERSION,
   };
 }

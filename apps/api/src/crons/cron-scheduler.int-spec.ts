@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AppModule } from '../app.module';
+import { RunhookMetrics } from '../observability/runhook-metrics';
 import { Auth } from '@langchain/langgraph-sdk/auth';
 import { AssistantsService } from '../assistants/assistants.service';
 import { AuthContext } from '../auth/auth-context';
@@ -146,6 +147,9 @@ describe('CronScheduler claims (real SQLite file, controllable clock)', () => {
         expect(Object.keys(perSlot)).toHaveLength(5);
         expect(Object.values(perSlot).every((n) => n === 1)).toBe(true);
       }
+      // Each process counts only the firings it won: together, every slot once.
+      const fired = async (instance: Instance) => (await instance.app.get(RunhookMetrics).cronFirings.get()).values[0]?.value ?? 0;
+      expect((await fired(a)) + (await fired(b))).toBe(100);
     } finally {
       await b.app.close();
     }
@@ -157,6 +161,11 @@ describe('CronScheduler claims (real SQLite file, controllable clock)', () => {
     await a.sut.tick();
     const firings = await a.crons.firings(cron.cron_id, { limit: 10, offset: 0 });
     expect(firings).toEqual([expect.objectContaining({ scheduled_at: '2026-01-01T10:45:00.000Z', catch_up: true, lag_ms: 132_000 })]);
+    // 10:00 to 10:40 were missed (nine slots), 10:45 fired 132 s late.
+    const metrics = a.app.get(RunhookMetrics);
+    expect((await metrics.cronMissed.get()).values[0]?.value).toBe(9);
+    expect((await metrics.cronFirings.get()).values[0]?.value).toBe(1);
+    expect((await metrics.cronLag.get()).values.find((value) => value.metricName?.endsWith('_sum'))?.value).toBe(132);
     expect((await a.crons.get(cron.cron_id)).next_run_date).toBe('2026-01-01T10:50:00.000Z');
   });
 

@@ -13,6 +13,7 @@ import type { CronRecord, CronVersion } from './cron-record';
 import { planFirings } from './cron-schedule';
 import { CronsRepository } from './crons.repository';
 import { CronsService } from './crons.service';
+import { RunhookMetrics } from '../observability/runhook-metrics';
 
 /** Namespace of the ids derived from a firing, so a slot's run and thread ids are the same in every process. */
 export const CRON_FIRING_NAMESPACE = '9d72d3c4-fa64-432c-ae49-bf58f5bd67c5';
@@ -71,6 +72,7 @@ export class CronScheduler implements OnApplicationBootstrap, OnApplicationShutd
     private readonly crons: CronsService,
     private readonly registry: SchedulerRegistry,
     private readonly clock: Clock,
+    private readonly metrics: RunhookMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -142,6 +144,7 @@ export class CronScheduler implements OnApplicationBootstrap, OnApplicationShutd
     const plan = planFirings({ ...cron, next_run_date: cron.next_run_date }, nowMs, { catchupWindowMs, misfireGraceMs, maxSlots: MAX_SLOTS_PER_TICK });
     let expected: CronVersion = { cronId: cron.cron_id, nextRunDate: cron.next_run_date, updatedAt: cron.updated_at };
     if (plan.dropped > 0) {
+      this.metrics.cronMissed.inc(plan.dropped);
       this.logger.warn(`cron ${cron.cron_id}: ${plan.dropped} missed slot(s) not fired${plan.catchUp ? ' (one catch-up firing instead)' : ''}`);
     }
     if (plan.slots.length === 0) {
@@ -169,11 +172,12 @@ export class CronScheduler implements OnApplicationBootstrap, OnApplicationShutd
         this.logger.warn(redactCredentials(`cron ${cron.cron_id} at ${scheduledAt}: its run was refused: ${error}`));
       }
       const firedMs = this.clock.now();
+      const lagMs = Math.max(0, firedMs - slot);
       const result = await this.repository.fire({
         expected,
         scheduledAt,
         firedAt: new Date(firedMs).toISOString(),
-        lagMs: Math.max(0, firedMs - slot),
+        lagMs,
         catchUp: plan.catchUp,
         nextRunDate,
         expire: last && plan.expired,
@@ -181,7 +185,10 @@ export class CronScheduler implements OnApplicationBootstrap, OnApplicationShutd
         error,
       });
       // Another scheduler, a patch or a delete got there first: this process's view of the cron is stale.
-      if (result.kind === 'duplicate') report.duplicates++;
+      if (result.kind === 'duplicate') {
+        report.duplicates++;
+        this.metrics.cronDuplicates.inc();
+      }
       if (result.kind === 'duplicate' && result.advanced) {
         // The slot had fired already; the cron now points at the next one, which may be due too.
         if (nextRunDate === null) return;
@@ -193,6 +200,16 @@ export class CronScheduler implements OnApplicationBootstrap, OnApplicationShutd
         return;
       }
       report.fired++;
+      this.metrics.cronFired(lagMs);
+      this.logger.log({
+        msg: 'cron fired',
+        cron_id: cron.cron_id,
+        run_id: run?.run.run_id ?? null,
+        thread_id: run?.run.thread_id ?? null,
+        scheduled_at: scheduledAt,
+        lag_ms: lagMs,
+        catch_up: plan.catchUp,
+      });
       if (result.run?.kind === 'created') this.runs.afterCreate(result.run);
       else if (result.run) this.logger.warn(`cron ${cron.cron_id} at ${scheduledAt}: no run (${result.run.kind})`);
       if (nextRunDate === null) return;

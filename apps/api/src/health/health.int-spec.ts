@@ -13,14 +13,14 @@ import { DatabaseLink } from './testing/database-link';
 import { HealthController } from './health.controller';
 
 // /ok reads only the http section (which endpoints are switched off).
-const CONFIG = { langgraph: { http: parseHttpConfig({}, '.') } } as AppConfig;
+const CONFIG = { langgraph: { http: parseHttpConfig({}, '.') }, readinessTimeoutMs: 10_000 } as AppConfig;
 
 /** The health controller over real HTTP, as bootstrap sets it up, in front of the given database check. */
-async function serve(database: DatabaseHealth): Promise<{ url: string; app: INestApplication }> {
+async function serve(database: DatabaseHealth, config: AppConfig = CONFIG): Promise<{ url: string; app: INestApplication }> {
   const module = await Test.createTestingModule({
     controllers: [HealthController],
     providers: [
-      { provide: APP_CONFIG, useValue: CONFIG },
+      { provide: APP_CONFIG, useValue: config },
       { provide: DatabaseHealth, useValue: database },
     ],
   }).compile();
@@ -50,6 +50,30 @@ describe('/ok on SQLite', () => {
       // Liveness stays cheap: no database call without the parameter, or with a false one.
       expect(await answer(`${url}/ok`)).toEqual({ status: 200, body: { ok: true } });
       expect(await answer(`${url}/ok?check_db=0`)).toEqual({ status: 200, body: { ok: true } });
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('/ok with a database that does not answer', () => {
+  it('answers 503 with a detail once RUNHOOK_READINESS_TIMEOUT_MS has passed, instead of hanging with the query', async () => {
+    let checks = 0;
+    const silent = new (class extends DatabaseHealth {
+      check(): Promise<void> {
+        checks += 1;
+        return new Promise(() => undefined);
+      }
+    })();
+    const { url, app } = await serve(silent, { ...CONFIG, readinessTimeoutMs: 200 });
+    try {
+      const started = performance.now();
+      expect(await answer(`${url}/ok?check_db=1`)).toEqual({ status: 503, body: { detail: 'database unavailable: no answer within 200 ms' } });
+      const elapsed = performance.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(190);
+      expect(elapsed).toBeLessThan(2_000);
+      expect(checks).toBe(1);
+      expect(await answer(`${url}/ok`)).toEqual({ status: 200, body: { ok: true } });
     } finally {
       await app.close();
     }

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { RunSignals } from '../common/run-signals';
-import { isApiMessage } from '../streaming/worker-messages';
+import { RunhookMetrics } from '../observability/runhook-metrics';
+import { isApiMessage, type WorkerToApiMessage } from '../streaming/worker-messages';
 
 /**
  * Wires a forked worker process to its api process: wake-ups and cancels in, and exit with it. `stop` is the graceful
@@ -8,9 +9,11 @@ import { isApiMessage } from '../streaming/worker-messages';
  */
 export function attachToApiProcess(app: INestApplication, stop: () => void): void {
   const signals = app.get(RunSignals);
+  const metrics = app.get(RunhookMetrics);
   process.on('message', (message: unknown) => {
     if (!isApiMessage(message)) return;
     if (message.type === 'wake') signals.wake();
+    else if (message.type === 'metrics-request') void answerMetrics(metrics, message.requestId);
     else signals.cancel(message.runId, message.action);
   });
   // The api process is gone (even by kill -9): stop too.
@@ -20,4 +23,10 @@ export function attachToApiProcess(app: INestApplication, stop: () => void): voi
     return;
   }
   process.once('disconnect', stop);
+}
+
+/** The api process serves `/metrics` for its workers too: each answers with its own registry's values. */
+async function answerMetrics(metrics: RunhookMetrics, requestId: number): Promise<void> {
+  const snapshot = await metrics.snapshot();
+  if (process.connected) process.send?.({ type: 'metrics', requestId, metrics: snapshot } satisfies WorkerToApiMessage);
 }

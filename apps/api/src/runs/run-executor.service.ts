@@ -12,6 +12,7 @@ import { type StreamSummary, runGraphStream } from './graph-stream';
 import { graphInput, graphRunConfig } from './run-input';
 import type { CancelAction, RunFence, RunRecord, RunResult, TerminalStatus } from './run-record';
 import { RunsRepository } from './runs.repository';
+import { RunhookMetrics } from '../observability/runhook-metrics';
 import { planStream } from './stream-modes';
 import { ThreadsRepository } from '../threads/threads.repository';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service';
@@ -51,10 +52,14 @@ export class RunExecutor {
     private readonly outbox: WebhookOutbox,
     private readonly signals: RunSignals,
     @InjectConfig() private readonly config: AppConfig,
+    private readonly metrics: RunhookMetrics,
   ) {}
 
   async execute(run: RunRecord, control: RunControl): Promise<void> {
     const { kwargs } = run;
+    const startedAtMs = this.clock.now();
+    this.metrics.runsStarted.inc();
+    this.logger.debug({ msg: 'run started', ...this.ids(run), attempt: run.attempt });
     // A forked worker says which process ran each run, so operators (and the worker-processes e2e) can see the
     // work left the api process. The single-process default logs nothing per run.
     if (this.config.worker.isForkedWorker) this.logger.log(`run ${run.run_id} executed by worker process pid ${process.pid}`);
@@ -98,7 +103,7 @@ export class RunExecutor {
       failure = error;
     }
     try {
-      await this.complete(run, graph, control, failure, startCheckpointId, emit, summary);
+      await this.complete(run, graph, control, failure, startCheckpointId, emit, summary, startedAtMs);
     } finally {
       // After a failed end the run is retried from its lease; the channel is no longer this executor's.
       this.broker.release(run.run_id);
@@ -112,7 +117,8 @@ export class RunExecutor {
     failure: unknown,
     startCheckpointId: string | null,
     emit: (event: string, data: unknown) => void,
-    summary: StreamSummary | null = null,
+    summary: StreamSummary | null,
+    startedAtMs: number,
   ): Promise<void> {
     if (control.released()) {
       this.logger.log(`run ${run.run_id}: attempt ${run.attempt} stopped at shutdown; the run is back in the queue and resumes elsewhere`);
@@ -127,7 +133,7 @@ export class RunExecutor {
     const status: TerminalStatus = action ? 'interrupted' : failure ? 'error' : 'success';
     const error: RunError | null = status === 'error' ? serializeError(failure) : null;
     if (error) {
-      this.logger.warn(`run ${run.run_id} failed: ${error.error}: ${error.message}`);
+      this.logger.warn({ msg: `run ${run.run_id} failed: ${error.error}: ${error.message}`, ...this.ids(run), error: error.error });
       emit('error', error);
     }
     if (action === 'rollback') {
@@ -166,9 +172,18 @@ export class RunExecutor {
       this.logger.warn(`run ${run.run_id}: attempt ${run.attempt} ended after another worker took the run over; its end was not written`);
       return;
     }
+    const endedAtMs = this.clock.now();
+    this.metrics.runEnded(status, startedAtMs, endedAtMs);
+    this.logger.log({ msg: 'run ended', ...this.ids(run), status, attempt: run.attempt, duration_ms: endedAtMs - startedAtMs });
     if (run.kwargs.temporary) await this.deleteTemporaryThread(run.thread_id);
     this.broker.finish(run.run_id, { status, output: this.output(result, state) });
     this.signals.ended(run.run_id);
+  }
+
+  /** The ids every line about a run carries, so a log search by any of them finds it. */
+  private ids(run: RunRecord): { run_id: string; thread_id: string; assistant_id: string; cron_id?: string } {
+    const ids = { run_id: run.run_id, thread_id: run.thread_id, assistant_id: run.assistant_id };
+    return run.cron ? { ...ids, cron_id: run.cron.cron_id } : ids;
   }
 
   private output(result: RunResult, state: FinalState | null): unknown {

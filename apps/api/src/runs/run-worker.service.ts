@@ -9,6 +9,7 @@ import { RunExecutor } from './run-executor.service';
 import { type CancelAction, type RunFence, type RunRecord, workerLostError } from './run-record';
 import { RunsRepository } from './runs.repository';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service';
+import { RunhookMetrics } from '../observability/runhook-metrics';
 
 /** Stateless runs outlive their temporary thread this long, so late joins and other replicas can read them. */
 const DETACHED_RUN_RETENTION_MS = 3_600_000;
@@ -53,6 +54,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly signals: RunSignals,
     private readonly clock: Clock,
     private readonly outbox: WebhookOutbox,
+    private readonly metrics: RunhookMetrics,
   ) {}
 
   get enabled(): boolean {
@@ -236,6 +238,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       const error = workerLostError(run.attempt);
       this.broker.finish(run.run_id, { status: 'error', output: { __error__: error } });
       this.signals.ended(run.run_id);
+      this.metrics.runEnded('error', run.started_at === null ? null : Date.parse(run.started_at), this.clock.now());
       this.logger.error(`run ${run.run_id}: ${error.message}`);
     }
   }

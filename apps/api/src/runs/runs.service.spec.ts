@@ -1,3 +1,4 @@
+import { RunhookMetrics } from '../observability/runhook-metrics';
 import type { RunCreateStatelessDto } from '@runhook/contracts';
 import type { AssistantsService } from '../assistants/assistants.service';
 import type { AuthService } from '../auth/auth.service';
@@ -28,6 +29,7 @@ describe('RunsService.create', () => {
       {} as WebhookUrlValidator,
       {} as WebhookOutbox,
       {} as AuthService,
+      new RunhookMetrics(),
     );
     jest.spyOn(sut, 'prepare').mockResolvedValue({ run: { run_id: 'r1', kwargs: { resumable: false } }, multitaskStrategy: 'enqueue' } as CreateRunCommand);
     await store.close(); // the write fails as on a disk error

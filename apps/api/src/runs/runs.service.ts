@@ -14,6 +14,7 @@ import { WebhookOutbox } from '../webhooks/webhook-outbox.service';
 import { WebhookUrlValidator } from '../webhooks/webhook-url.validator';
 import { buildRunKwargs } from './run-kwargs';
 import type { CancelAction, CreateRunCommand, CreateRunResult } from './run-record';
+import { RunhookMetrics } from '../observability/runhook-metrics';
 import { RunsRepository } from './runs.repository';
 
 const BUSY_DETAIL = 'Thread is already running a task. Wait for it to finish or choose a different multitask strategy.';
@@ -35,6 +36,7 @@ export class RunsService {
     private readonly webhookUrls: WebhookUrlValidator,
     private readonly outbox: WebhookOutbox,
     private readonly auth: AuthService,
+    private readonly metrics: RunhookMetrics,
   ) {}
 
   /** `threadId` null makes a stateless run on a new thread, deleted afterwards unless kept. */
@@ -131,6 +133,7 @@ export class RunsService {
 
   /** What follows a committed creation: stop the runs its multitask strategy cancelled, wake the workers. */
   afterCreate(result: Extract<CreateRunResult, { kind: 'created' }>): Run {
+    this.metrics.runsCreated.inc();
     for (const cancelled of result.cancelled) {
       if (cancelled.wasRunning) this.signals.cancel(cancelled.run_id, cancelled.action);
       else this.endPending(cancelled.run_id);
@@ -192,6 +195,7 @@ export class RunsService {
 
   /** A pending run ended by a cancel: its clients here and on other replicas learn it now. */
   private endPending(runId: string): void {
+    this.metrics.runEnded('interrupted', null, this.clock.now());
     this.broker.finish(runId, { status: 'interrupted', output: null });
     this.signals.ended(runId);
   }

@@ -70,7 +70,17 @@ export function describeDeliveriesRepository(adapter: string, factory: () => Pro
       const claimed = await sut.claim(claimRequest());
 
       expect(claimed.map((delivery) => delivery.delivery_id)).toEqual([first.delivery_id]);
-      expect(claimed[0]).toEqual({ delivery_id: first.delivery_id, webhook_id: first.webhook_id, url: first.url, endpoint: first.endpoint, payload: first.payload, attempts: 0 });
+      expect(claimed[0]).toEqual({
+        delivery_id: first.delivery_id,
+        webhook_id: first.webhook_id,
+        url: first.url,
+        endpoint: first.endpoint,
+        payload: first.payload,
+        attempts: 0,
+        run_id: first.run_id,
+        thread_id: first.thread_id,
+        cron_id: null,
+      });
       expect((await sut.get(first.delivery_id))?.status).toBe('delivering');
       expect(await sut.claim(claimRequest({ nowMs: T0 + 10 }))).toEqual([expect.objectContaining({ delivery_id: later.delivery_id })]);
       expect(await sut.claim(claimRequest({ nowMs: T0 + 10 }))).toEqual([]);

@@ -26,6 +26,10 @@ export interface ClaimedDelivery {
   payload: string;
   /** Attempts made before this one. */
   attempts: number;
+  /** What the delivery is about, for the log lines of its attempts. */
+  run_id: string;
+  thread_id: string | null;
+  cron_id: string | null;
 }
 
 export interface AttemptRecord {

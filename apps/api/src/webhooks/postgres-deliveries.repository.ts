@@ -106,7 +106,7 @@ export class PostgresDeliveriesRepository extends DeliveriesRepository {
       const claimed = await client.query<ClaimedDelivery & { next_attempt_at: string }>(
         `UPDATE webhook_deliveries SET status = 'delivering', owner = $1, lease_until = $2, updated_at = $3
          WHERE delivery_id = ANY($4::text[]) AND status = 'pending'
-         RETURNING delivery_id, webhook_id, url, endpoint, payload, attempts, next_attempt_at`,
+         RETURNING delivery_id, webhook_id, url, endpoint, payload, attempts, run_id, thread_id, cron_id, next_attempt_at`,
         [request.owner, request.leaseUntilMs, request.nowMs, picked],
       );
       return claimed.rows

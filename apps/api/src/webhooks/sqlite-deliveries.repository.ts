@@ -92,7 +92,7 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
       ).all(MAX_ENDPOINTS_PER_CLAIM) as { endpoint: string }[];
       const due = prepared(
         this.db,
-        `SELECT delivery_id, webhook_id, url, endpoint, payload, attempts, next_attempt_at FROM webhook_deliveries
+        `SELECT delivery_id, webhook_id, url, endpoint, payload, attempts, run_id, thread_id, cron_id, next_attempt_at FROM webhook_deliveries
          WHERE status = 'pending' AND endpoint = ? AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`,
       );
       const candidates: (ClaimedDelivery & { next_attempt_at: number })[] = [];

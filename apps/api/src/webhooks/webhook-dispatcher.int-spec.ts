@@ -1,4 +1,5 @@
 import { parseSigningSecrets, verifySignature } from '@runhook/webhooks';
+import { RunhookMetrics } from '../observability/runhook-metrics';
 import { describeEachStore, type StoreFixture } from '../persistence/testing/store-fixture';
 import type { DeliveriesRepository } from './deliveries.repository';
 import { newDelivery } from './testing/delivery-fixtures';
@@ -56,6 +57,7 @@ describe(`WebhookDispatcher on ${name}`, () => {
   let clock: ManualClock;
   let sender: ScriptedSender;
   let sut: WebhookDispatcher;
+  let metrics: RunhookMetrics;
   const others: WebhookDispatcher[] = [];
 
   function dispatcher(options: TestConfigOptions = {}): WebhookDispatcher {
@@ -63,7 +65,7 @@ describe(`WebhookDispatcher on ${name}`, () => {
       ...options,
       webhooks: { signingSecrets: SECRETS, retryScheduleSeconds: [1, 2], maxConcurrency: 4, maxPerEndpoint: 2, ...options.webhooks },
     });
-    return new WebhookDispatcher(config, repository, new WebhookOutbox(config, clock), sender as unknown as WebhookSender, clock);
+    return new WebhookDispatcher(config, repository, new WebhookOutbox(config, clock), sender as unknown as WebhookSender, clock, metrics);
   }
 
   beforeEach(async () => {
@@ -71,6 +73,7 @@ describe(`WebhookDispatcher on ${name}`, () => {
     repository = store.deliveries;
     clock = new ManualClock();
     sender = new ScriptedSender();
+    metrics = new RunhookMetrics();
     sut = dispatcher();
   });
 
@@ -178,6 +181,10 @@ describe(`WebhookDispatcher on ${name}`, () => {
       [delivery.webhook_id, '3'],
     ]);
     expect(await repository.get(delivery.delivery_id)).toMatchObject({ status: 'succeeded', attempts: 3 });
+    // Each attempt is counted under its outcome, and each one's latency observed.
+    const counted = (await metrics.deliveryAttempts.get()).values.map(({ labels, value }) => [labels['outcome'], value]);
+    expect(counted.sort()).toEqual([['retry', 2], ['succeeded', 1]]);
+    expect((await metrics.attemptDuration.get()).values.find((value) => value.metricName?.endsWith('_count'))?.value).toBe(3);
   });
 
   it('stops at 410 and fails once the schedule is exhausted', async () => {

@@ -11,6 +11,7 @@ import { stampSentAt } from './run-webhook-payload';
 import { WebhookOutbox } from './webhook-outbox.service';
 import { WebhookSender } from './webhook-sender';
 import { checkUrlPolicy } from './webhook-url-policy';
+import { RunhookMetrics } from '../observability/runhook-metrics';
 
 const PURGE_EVERY_MS = 3_600_000;
 const PURGE_BATCH = 1_000;
@@ -57,6 +58,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     private readonly outbox: WebhookOutbox,
     private readonly sender: WebhookSender,
     private readonly clock: Clock,
+    private readonly metrics: RunhookMetrics,
   ) {}
 
   get enabled(): boolean {
@@ -248,6 +250,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     const durationMs = Math.round(performance.now() - began);
     const now = this.clock.now();
     const decision = decideAfterAttempt({ result, attempts: attempt, scheduleSeconds: webhooks.retryScheduleSeconds, nowMs: now });
+    const outcome = decision.status === 'pending' ? 'retry' : decision.status;
+    this.metrics.deliveryAttempted(outcome, durationMs);
+    // The endpoint is scheme://host:port only: the URL's path and query (a `?token=`) stay out of the log.
+    this.logger.log({ msg: 'webhook attempt', ...this.ids(delivery), attempt, outcome, status_code: result.statusCode, duration_ms: durationMs, endpoint: delivery.endpoint });
     if (decision.status === 'failed' || decision.status === 'gone') {
       this.logger.warn(redactCredentials(`webhook delivery ${delivery.delivery_id} to ${delivery.endpoint} ${decision.status} after ${attempt} attempt(s): ${result.error}`));
     }
@@ -270,6 +276,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
 
   /** An attempt the policy stops before any connection: recorded with its reason, and final. */
   private refused(delivery: ClaimedDelivery, attempt: number, startedAt: number, reason: string): DeliveryCompletion {
+    this.metrics.deliveryAttempted('refused', null);
+    this.logger.log({ msg: 'webhook attempt', ...this.ids(delivery), attempt, outcome: 'refused', endpoint: delivery.endpoint });
     this.logger.warn(redactCredentials(`webhook delivery ${delivery.delivery_id} to ${delivery.endpoint} ${reason}`));
     return {
       delivery_id: delivery.delivery_id,
@@ -279,6 +287,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       next_attempt_at: null,
       now: this.clock.now(),
     };
+  }
+
+  private ids(delivery: ClaimedDelivery): { delivery_id: string; run_id: string; thread_id: string | null; cron_id: string | null } {
+    return { delivery_id: delivery.delivery_id, run_id: delivery.run_id, thread_id: delivery.thread_id, cron_id: delivery.cron_id };
   }
 
   private async flush(): Promise<void> {

@@ -1,3 +1,4 @@
+import { RunhookMetrics } from '../observability/runhook-metrics';
 import { SqliteDeliveriesRepository } from './sqlite-deliveries.repository';
 import { ManualClock } from './testing/manual-clock';
 import { openTemporarySqlite } from './testing/temporary-sqlite';
@@ -17,7 +18,7 @@ describe('WebhookDispatcher.waitForAttempt', () => {
     const store = openTemporarySqlite();
     const config = webhookTestConfig();
     const clock = new ManualClock();
-    const sut = new WebhookDispatcher(config, new SqliteDeliveriesRepository(store.db), new WebhookOutbox(config, clock), NOT_STARTED_SENDER, clock);
+    const sut = new WebhookDispatcher(config, new SqliteDeliveriesRepository(store.db), new WebhookOutbox(config, clock), NOT_STARTED_SENDER, clock, new RunhookMetrics());
     try {
       // Redeliveries answered from this process while another one sends them: no attempt is recorded here.
       const waits = Array.from({ length: 50 }, (_, i) => sut.waitForAttempt(`delivery-${i % 10}`, 1_000));

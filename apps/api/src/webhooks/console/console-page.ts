@@ -7,6 +7,9 @@ import { CONSOLE_RENDER_JS } from './console-render';
  * no data of its own: its script reads the authenticated JSON routes (GET /webhooks/deliveries, /webhooks/endpoints,
  * /webhooks/deliveries/{id}) and posts redeliveries, so whatever guards those routes guards what the page shows.
  * It polls once a second: the delivery log has no change feed, and a poll of two indexed queries is cheap and honest.
+ * A browser cannot add a header to a page load, so under RUNHOOK_API_KEYS the page itself is served without a key and
+ * asks for one when the data routes answer 401; the key stays in this tab's sessionStorage and goes out as
+ * `x-api-key` on the page's own requests only.
  * A per-response nonce locks the CSP, so markup that slipped through escaping still could not run a script.
  */
 export function renderConsolePage(): { html: string; contentSecurityPolicy: string } {
@@ -46,6 +49,7 @@ const STYLE = `
   form#filters label { display: flex; flex-direction: column; font-size: 12px; color: var(--muted); }
   button.link { background: none; border: 0; padding: 0; color: inherit; text-decoration: underline; cursor: pointer; font: inherit; }
   #detail:empty { display: none; } #detail { border: 1px solid var(--line); border-radius: 6px; padding: .2rem .8rem .8rem; margin-top: 1rem; }
+  form#key-form { margin: .6rem 0; } form#key-form[hidden] { display: none; }
   #message:empty { display: none; } #message { color: var(--bad); }
 `;
 
@@ -54,14 +58,38 @@ const SCRIPT = `
   const base = location.pathname.replace(/\\/+$/, '');
   const form = document.getElementById('filters');
   const body = document.body;
+  const keyForm = document.getElementById('key-form');
+  const KEY_ITEM = 'runhook.apiKey';
   let selected = null;
   let busy = false;
 
+  function headers(extra) {
+    const key = sessionStorage.getItem(KEY_ITEM);
+    return key ? { ...extra, 'x-api-key': key } : extra;
+  }
+
+  function askForKey(response) {
+    if (response.status !== 401) return;
+    keyForm.hidden = false;
+    keyForm.elements.api_key.focus();
+  }
+
   async function getJson(path) {
-    const response = await fetch(base + path, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
-    if (!response.ok) throw new Error(path.split('?')[0] + ' answered ' + response.status);
+    const response = await fetch(base + path, { headers: headers({ accept: 'application/json' }), credentials: 'same-origin' });
+    if (!response.ok) {
+      askForKey(response);
+      throw new Error(path.split('?')[0] + ' answered ' + response.status);
+    }
     return response.json();
   }
+
+  keyForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(KEY_ITEM, keyForm.elements.api_key.value.trim());
+    keyForm.elements.api_key.value = '';
+    keyForm.hidden = true;
+    refresh();
+  });
 
   function query() {
     const params = new URLSearchParams({ limit: '50' });
@@ -114,8 +142,9 @@ const SCRIPT = `
     const message = document.getElementById('message');
     message.textContent = '';
     try {
-      const response = await fetch(base + '/deliveries/' + encodeURIComponent(button.dataset.deliveryId) + '/redeliver', { method: 'POST', credentials: 'same-origin' });
+      const response = await fetch(base + '/deliveries/' + encodeURIComponent(button.dataset.deliveryId) + '/redeliver', { method: 'POST', headers: headers({}), credentials: 'same-origin' });
       if (!response.ok) {
+        askForKey(response);
         const answer = await response.json().catch(() => ({}));
         message.textContent = 'Redeliver answered ' + response.status + (answer.detail ? ': ' + answer.detail : '');
       }
@@ -142,6 +171,7 @@ const PAGE = (nonce: string): string => `<!doctype html>
 </head>
 <body data-live="connecting" data-count="0">
 <header><h1>Runhook webhook deliveries</h1><span id="live-status">loading…</span></header>
+<form id="key-form" hidden><label>API key (RUNHOOK_API_KEYS) <input name="api_key" type="password" autocomplete="off" size="40"></label> <button type="submit">Use key</button> <span class="hint">kept in this tab only</span></form>
 <h2>Endpoints, last hour</h2>
 <table id="endpoints">
   <thead><tr><th>Endpoint</th><th>Attempts</th><th>Success</th><th>p50 latency</th><th>Last status</th><th>Failing since</th></tr></thead>

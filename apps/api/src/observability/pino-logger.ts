@@ -1,0 +1,112 @@
+import type { LoggerService } from '@nestjs/common';
+import { redactCredentials } from '@runhook/webhooks';
+import pino, { type DestinationStream, type Logger as Pino } from 'pino';
+import pretty from 'pino-pretty';
+import type { LogSettings } from '../config/log-config';
+
+/**
+ * Header and field paths whose values are secrets wherever they appear in a log object (pino `redact`); text
+ * (messages, URLs, error messages) goes through `redactCredentials` instead.
+ */
+const REDACTED_PATHS = [
+  'headers.authorization',
+  'headers.cookie',
+  'headers["x-api-key"]',
+  'headers["set-cookie"]',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  '*.headers["x-api-key"]',
+  '*.headers["set-cookie"]',
+  'api_key',
+  'token',
+  'secret',
+  'password',
+];
+
+/** Nest's own start-up chatter (every module and route) is detail, not news: it goes out at debug. */
+const CHATTY_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+
+function redactText(value: unknown): unknown {
+  return typeof value === 'string' ? redactCredentials(value) : value;
+}
+
+/** The process's root pino logger: JSON lines on stdout, or pino-pretty's coloured lines on a terminal. */
+export function createRootLogger(settings: LogSettings, destination?: DestinationStream): Pino {
+  const stream = destination ?? (settings.format === 'pretty' ? pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l' }) : pino.destination({ sync: true }));
+  return pino(
+    {
+      level: settings.level,
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      // Level names rather than numbers: readable without a lookup table, and what collectors map best.
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACTED_PATHS, censor: 'REDACTED' },
+      hooks: {
+        // Messages are free text built from URLs and driver errors: a token in them is hidden before writing.
+        logMethod(args, method) {
+          method.apply(this, args.map(redactText) as Parameters<typeof method>);
+        },
+      },
+    },
+    stream,
+  );
+}
+
+type Fields = Record<string, unknown>;
+
+/**
+ * Nest's LoggerService over pino, so `new Logger(context)` everywhere (and the graphs' `getLogger()`, which
+ * goes through it) writes structured lines. A message may be an object: its fields become the line's fields
+ * (`{msg, run_id, thread_id, ...}`), which is how run, delivery and firing events carry their ids.
+ */
+export class PinoLoggerService implements LoggerService {
+  constructor(readonly pino: Pino) {}
+
+  log(message: unknown, ...params: unknown[]): void {
+    const { context } = this.split(params);
+    this.write(context !== undefined && CHATTY_CONTEXTS.has(context) ? 'debug' : 'info', message, params);
+  }
+
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params, true);
+  }
+
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params, true);
+  }
+
+  /** Nest passes the logger's context as the last parameter; `error` may pass a stack before it. */
+  private split(params: unknown[]): { context?: string; rest: unknown[] } {
+    const last = params[params.length - 1];
+    if (typeof last === 'string') return { context: last, rest: params.slice(0, -1) };
+    return { rest: params };
+  }
+
+  private write(level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal', message: unknown, params: unknown[], mayHaveStack = false): void {
+    if (!this.pino.isLevelEnabled(level)) return;
+    const { context, rest } = this.split(params);
+    const fields: Fields = context === undefined ? {} : { context };
+    const stack = mayHaveStack ? rest.find((item) => typeof item === 'string') : undefined;
+    if (typeof stack === 'string' && stack.length > 0) fields['stack'] = redactCredentials(stack);
+    if (message instanceof Error) {
+      this.pino[level]({ ...fields, err: message }, redactCredentials(message.message));
+    } else if (typeof message === 'object' && message !== null) {
+      const { msg, ...rest } = message as Fields;
+      this.pino[level]({ ...fields, ...rest }, typeof msg === 'string' ? msg : '');
+    } else {
+      this.pino[level](fields, String(message));
+    }
+  }
+}
