@@ -107,7 +107,11 @@ function describeFencing(name: string, database: () => Promise<{ url: string; dr
       const runId = await runWith(worker, 60_000);
       // Another worker takes the run over while this one is paused.
       clock.advance(LEASE_MS + 1);
-      expect((await worker.runs.reclaimExpired({ nowMs: clock.now(), maxAttempts: 3 })).requeued).toEqual([runId]);
+      // A checkpoint write in flight holds the run row (FOR SHARE on PostgreSQL), and the reclaim skips locked rows:
+      // it takes the run on a pass after that write has committed.
+      await waitFor(async () => (await worker.runs.reclaimExpired({ nowMs: clock.now(), maxAttempts: 3 })).requeued.includes(runId), {
+        message: 'lapsed lease reclaimed',
+      });
       const [taken] = await worker.runs.claim('another-worker', 1, clock.now(), clock.now() + LEASE_MS);
       expect(taken).toMatchObject({ run_id: runId, attempt: 2 });
 
