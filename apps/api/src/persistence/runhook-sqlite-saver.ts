@@ -97,11 +97,17 @@ export class RunhookSqliteSaver extends SqliteSaver {
     });
   }
 
-  /** Runs `write` in one transaction, after checking the fence when there is one. */
+  /**
+   * Runs `write` in one transaction, after checking the fence when there is one. IMMEDIATE: a deferred
+   * transaction that reads first and writes second fails at once with SQLITE_BUSY ("database is locked", no busy
+   * wait) when another process commits in between, which replicas on one file do all the time.
+   */
   private fenced(fence: CheckpointFence | null, write: () => void): void {
-    this.connection.transaction(() => {
-      if (fence && !this.connection.prepare(RUN_HOLDS_ATTEMPT).get(fence.runId, fence.attempt)) throw new StaleAttemptError(fence);
-      write();
-    })();
+    this.connection
+      .transaction(() => {
+        if (fence && !this.connection.prepare(RUN_HOLDS_ATTEMPT).get(fence.runId, fence.attempt)) throw new StaleAttemptError(fence);
+        write();
+      })
+      .immediate();
   }
 }

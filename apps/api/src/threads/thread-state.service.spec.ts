@@ -53,6 +53,16 @@ describe('ThreadStateService with a factory graph', () => {
     await expect(service.history(thread.thread_id, {})).resolves.toHaveLength(1);
   });
 
+  it('takes `as_node: null` as no node named, as the servers do, not as a node called null (a 500 found by fuzzing)', async () => {
+    const thread = threadWith({ configurable: { nodeName: 'assistant' } });
+    const service = serviceFor(thread);
+    await service.updateState(thread.thread_id, { values: { trail: 'first' }, as_node: 'assistant' });
+
+    await service.updateState(thread.thread_id, { values: { trail: 'second' }, as_node: null } as never);
+
+    expect((await service.getState(thread.thread_id)).values).toEqual({ trail: ['first', 'second'] });
+  });
+
   it('answers an update naming a node the graph lacks as the client mistake it is (422), not a server error', async () => {
     const thread = threadWith({});
     const update = serviceFor(thread).updateState(thread.thread_id, { values: { trail: 'x' }, as_node: 'assistant' });

@@ -59,7 +59,7 @@ export class ThreadStateService {
     if (!graph) throw new BadRequestException({ detail: 'Thread has no graph ID.' });
     if (await this.repository.hasActiveRun(threadId)) throw new ConflictException({ detail: 'Thread is busy' });
     const selector: CheckpointSelector = { ...(body.checkpoint ?? {}), ...(body.checkpoint_id ? { checkpoint_id: body.checkpoint_id } : {}) };
-    const config = await rejectingInvalidUpdates(() => graph.updateState(this.configFor(threadId, selector), body.values, body.as_node));
+    const config = await rejectingInvalidUpdates(() => graph.updateState(this.configFor(threadId, selector), body.values, body.as_node ?? undefined));
     await this.refresh(threadId, graph);
     const checkpoint = configToCheckpoint(config) as Checkpoint;
     return { checkpoint, configurable: { thread_id: threadId, checkpoint_ns: checkpoint.checkpoint_ns, checkpoint_id: checkpoint.checkpoint_id } };
@@ -89,7 +89,7 @@ export class ThreadStateService {
       await rejectingInvalidUpdates(() =>
         graph.bulkUpdateState(
           this.configFor(threadId, {}),
-          supersteps.map((step) => ({ updates: step.updates.map((update) => ({ values: update.values, asNode: update.as_node })) })),
+          supersteps.map((step) => ({ updates: step.updates.map((update) => ({ values: update.values, asNode: update.as_node ?? undefined })) })),
         ),
       );
       await this.refresh(threadId, graph);
