@@ -1,3 +1,4 @@
+import { retryWhileDatabaseDown } from './common/database-errors';
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -37,7 +38,11 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
   await app.get(GraphRegistry).loadAll();
-  await app.get(AssistantsService).ensureSystemAssistants();
+  const assistants = app.get(AssistantsService);
+  await retryWhileDatabaseDown(() => assistants.ensureSystemAssistants(), {
+    budgetMs: 60_000,
+    onRetry: (error, delayMs) => new Logger('Runhook').warn(`database unavailable at start (${error.message}); trying again in ${delayMs} ms`),
+  });
   new Logger('Runhook').log(`database: ${config.database.kind} ${config.database.kind === 'sqlite' ? config.database.location : ''}`);
   return app;
 }

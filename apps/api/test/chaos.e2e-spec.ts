@@ -97,13 +97,15 @@ async function runAttempts(databaseUrl: string, runIds: string[]): Promise<numbe
 
 /**
  * The receiver's faults, one window after another once webhooks flow: each lasts 1.5 to 3 s and at least until
- * one request met it, between stretches of normal answers.
+ * one request met it, between stretches of normal answers. A batch of runs is created as each window opens, so its
+ * webhooks meet the fault however fast the machine finishes the runs before it.
  */
-async function flakyReceiver(endpoint: FaultyEndpoint, apiUrl: string, random: () => number): Promise<void> {
+async function flakyReceiver(endpoint: FaultyEndpoint, apiUrl: string, random: () => number, createRuns: () => Promise<void>): Promise<void> {
   await waitFor(() => endpoint.arrived.length > 0, { timeoutMs: 120_000, message: 'a first webhook' });
   for (const fault of FAULTS) {
     await sleep(300 + random() * 700);
     await endpoint.setMode(fault);
+    await createRuns();
     await sleep(1_500 + random() * 1_500);
     const met = async () => {
       if (fault !== 'refuse') return endpoint.arrived.some((arrival) => arrival.mode === fault);
@@ -111,7 +113,7 @@ async function flakyReceiver(endpoint: FaultyEndpoint, apiUrl: string, random: (
       const pending = (await (await fetch(`${apiUrl}/webhooks/deliveries?status=pending&limit=100`)).json()) as { last_error: string | null }[];
       return pending.some((delivery) => FAULT_ERRORS.refuse(null, delivery.last_error));
     };
-    await waitFor(met, { timeoutMs: 10_000, intervalMs: 100 }).catch(() => undefined);
+    await waitFor(met, { timeoutMs: 60_000, intervalMs: 100, message: `a webhook that met the receiver's ${fault}` });
     await endpoint.setMode('pass');
   }
 }
@@ -148,18 +150,22 @@ async function chaos(database: string, databaseUrl: string, restartDatabase?: ()
     let runsCreatedAt = Number.POSITIVE_INFINITY;
     // Kills go on while runs are created and for CHAOS_MS after.
     const killing = killWorkers(fleet, random, () => Date.now() < runsCreatedAt + CHAOS_MS, startWorker);
-    const faults = [killing, flakyReceiver(endpoint, api.url, random)];
-    // Runs are created while the faults begin, a few at a time, each sleeping 0.3 to 1.5 s in its graph.
+    // Runs are created a batch of 10 at a time, each sleeping 0.3 to 1.5 s in its graph: the first ones while the
+    // kills begin, one batch as each of the receiver's fault windows opens.
     const runs: { thread_id: string; run_id: string }[] = [];
-    for (let i = 0; i < RUNS; i += 10) {
+    const createRuns = async () => {
       const batch = await Promise.all(
-        Array.from({ length: Math.min(10, RUNS - i) }, async () => {
+        Array.from({ length: Math.min(10, RUNS - runs.length) }, async () => {
           const thread = await client.threads.create();
           return client.runs.create(thread.thread_id, 'agent', { input: HUMAN(`sleep ${300 + Math.floor(random() * 1_200)}`), webhook });
         }),
       );
       runs.push(...batch);
-    }
+    };
+    const windowRuns = 10 * FAULTS.length;
+    while (runs.length < RUNS - windowRuns) await createRuns();
+    await flakyReceiver(endpoint, api.url, random, createRuns);
+    while (runs.length < RUNS) await createRuns();
     runsCreatedAt = Date.now();
     // The database restarts once every run is accepted, while they execute and deliver (clients creating runs
     // during the restart would get 5xx answers, which is not what this test checks).
@@ -169,7 +175,7 @@ async function chaos(database: string, databaseUrl: string, restartDatabase?: ()
       await restartDatabase();
       databaseRestarts++;
     }
-    await Promise.all(faults);
+    await killing;
 
     const received = async () => (await (await fetch(`${receiver.url}/deliveries?limit=1000`)).json()) as Received[];
     await waitFor(async () => (await received()).length >= RUNS, { timeoutMs: 90_000, intervalMs: 250, message: `${RUNS} deliveries at the receiver` });

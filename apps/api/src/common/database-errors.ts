@@ -15,3 +15,25 @@ export function isDatabaseError(error: unknown): error is Error & { code: string
   if (PG_CONNECTION_CODES.has(code)) return true;
   return /^[0-9A-Z]{5}$/.test(code) && 'severity' in error;
 }
+
+/**
+ * Runs `work` until it gets past database errors, waiting longer between tries, for at most `budgetMs`. For the
+ * start of a replica: one that starts while its database restarts waits for it, instead of exiting.
+ */
+export async function retryWhileDatabaseDown<T>(
+  work: () => Promise<T>,
+  options: { budgetMs: number; onRetry: (error: Error, delayMs: number) => void; wait?: (ms: number) => Promise<void>; now?: () => number },
+): Promise<T> {
+  const wait = options.wait ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const now = options.now ?? Date.now;
+  const deadline = now() + options.budgetMs;
+  for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, 5_000)) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isDatabaseError(error) || now() + delayMs > deadline) throw error;
+      options.onRetry(error, delayMs);
+      await wait(delayMs);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import { retryWhileDatabaseDown } from './database-errors';
+
+/** A PostgreSQL error as `pg` raises it when the server is restarting. */
+function adminShutdown(): Error {
+  return Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01', severity: 'FATAL' });
+}
+
+describe('retryWhileDatabaseDown', () => {
+  function harness() {
+    let nowMs = 0;
+    const waits: number[] = [];
+    const options = {
+      budgetMs: 10_000,
+      onRetry: jest.fn(),
+      now: () => nowMs,
+      wait: async (ms: number) => {
+        waits.push(ms);
+        nowMs += ms;
+      },
+    };
+    return { options, waits };
+  }
+
+  it('tries again, waiting longer each time, until the database answers', async () => {
+    const { options, waits } = harness();
+    let calls = 0;
+    const result = await retryWhileDatabaseDown(async () => {
+      calls++;
+      if (calls < 4) throw adminShutdown();
+      return 'started';
+    }, options);
+    expect(result).toBe('started');
+    expect(waits).toEqual([250, 500, 1_000]);
+    expect(options.onRetry).toHaveBeenCalledTimes(3);
+  });
+
+  it('gives up with the database error once the budget is spent', async () => {
+    const { options, waits } = harness();
+    await expect(
+      retryWhileDatabaseDown(async () => {
+        throw adminShutdown();
+      }, options),
+    ).rejects.toThrow('administrator command');
+    expect(waits.reduce((sum, ms) => sum + ms, 0)).toBeLessThanOrEqual(10_000);
+  });
+
+  it('does not retry an error that is not the database', async () => {
+    const { options, waits } = harness();
+    await expect(
+      retryWhileDatabaseDown(async () => {
+        throw new TypeError('a bug');
+      }, options),
+    ).rejects.toThrow('a bug');
+    expect(waits).toEqual([]);
+  });
+});
