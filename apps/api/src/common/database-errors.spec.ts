@@ -1,4 +1,4 @@
-import { retryWhileDatabaseDown } from './database-errors';
+import { isDatabaseError, retryWhileDatabaseDown } from './database-errors';
 
 /** A PostgreSQL error as `pg` raises it when the server is restarting. */
 function adminShutdown(): Error {
@@ -52,5 +52,19 @@ describe('retryWhileDatabaseDown', () => {
       }, options),
     ).rejects.toThrow('a bug');
     expect(waits).toEqual([]);
+  });
+});
+
+describe('isDatabaseError', () => {
+  it.each([
+    'Connection terminated unexpectedly',
+    'Client has encountered a connection error and is not queryable',
+    'timeout exceeded when trying to connect',
+  ])('knows pg\'s uncoded connection error %p', (message) => {
+    expect(isDatabaseError(new Error(message))).toBe(true);
+  });
+
+  it('leaves a programming error to be a 500', () => {
+    expect(isDatabaseError(new TypeError("Cannot read properties of null (reading 'toString')"))).toBe(false);
   });
 });

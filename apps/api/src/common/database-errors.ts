@@ -10,7 +10,8 @@ export function isDatabaseError(error: unknown): error is Error & { code: string
   if (typeof error !== 'object' || error === null) return false;
   const { message, code } = error as { message?: unknown; code?: unknown };
   if (typeof message !== 'string') return false;
-  if (typeof code !== 'string') return /Connection terminated|connection is not open/i.test(message);
+  // pg's own errors for a connection that broke under a query, or a client used after it broke, carry no code.
+  if (typeof code !== 'string') return /Connection terminated|connection is not open|is not queryable|timeout exceeded when trying to connect/i.test(message);
   if (code.startsWith('SQLITE_')) return true;
   if (PG_CONNECTION_CODES.has(code)) return true;
   return /^[0-9A-Z]{5}$/.test(code) && 'severity' in error;

@@ -77,5 +77,36 @@ describePostgresStore((factory) => {
         process.off('uncaughtException', onUnhandled);
       }
     });
+
+    it('starts while the database refuses connections, and LISTENs once it answers', async () => {
+      const pool = store.postgres?.pool;
+      if (!pool) throw new Error('no pool');
+      let refusals = 1;
+      // The pool as a replica sees it while PostgreSQL restarts: the first connect is refused.
+      const restarting = new Proxy(pool, {
+        get(target, key, receiver) {
+          if (key === 'connect' && refusals > 0) {
+            refusals--;
+            return async () => {
+              throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+            };
+          }
+          const value = Reflect.get(target, key, receiver);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const signals = new RunSignals();
+      const heard: string[] = [];
+      signals.onEnded((runId) => heard.push(runId));
+      const late = new PgSignalBridge(signals, restarting);
+      try {
+        await expect(late.onApplicationBootstrap()).resolves.toBeUndefined();
+        await waitFor(() => late.reconnects === 1 && late.listenerPid !== null, { message: 'LISTEN after the refusal' });
+        one.signals.ended('run-after-start');
+        await waitFor(() => heard.includes('run-after-start'), { message: 'signal delivered to the late replica' });
+      } finally {
+        await late.onApplicationShutdown();
+      }
+    });
   });
 });

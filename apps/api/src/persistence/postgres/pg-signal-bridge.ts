@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import type { Notification } from 'pg';
+import { isDatabaseError } from '../../common/database-errors';
 import { uuid4 } from '../../common/ids';
 import { RunSignals } from '../../common/run-signals';
 import { PG_POOL, type PgClient, type PgPool } from './pg-pool';
@@ -44,7 +45,12 @@ export class PgSignalBridge implements OnApplicationBootstrap, OnApplicationShut
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.pool) return;
-    await this.listen();
+    // A replica that starts while its database restarts serves on: polling covers until the LISTEN is back.
+    await this.listen().catch((error: unknown) => {
+      if (!isDatabaseError(error)) throw error;
+      this.logger.warn(`could not LISTEN on PostgreSQL at start (${error.message}); reconnecting`);
+      this.scheduleReconnect();
+    });
     this.signals.onWake(() => this.sendWake());
     this.signals.onCancel((runId, action) => this.send({ origin: this.origin, kind: 'cancel', runId, action }));
     this.signals.onEnded((runId) => this.send({ origin: this.origin, kind: 'ended', runId }));
