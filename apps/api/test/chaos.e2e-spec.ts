@@ -108,10 +108,11 @@ async function flakyReceiver(endpoint: FaultyEndpoint, apiUrl: string, random: (
     await createRuns();
     await sleep(1_500 + random() * 1_500);
     const met = async () => {
-      if (fault !== 'refuse') return endpoint.arrived.some((arrival) => arrival.mode === fault);
-      // A refused connection never reaches the endpoint: the sender's log says it happened.
+      if (fault === 'error') return endpoint.arrived.some((arrival) => arrival.mode === fault);
+      // A refused connection never reaches the endpoint, and a hanging one counts once the sender gave up on it
+      // (one answered when the window closes is a success): the sender's log says it happened.
       const pending = (await (await fetch(`${apiUrl}/webhooks/deliveries?status=pending&limit=100`)).json()) as { last_error: string | null }[];
-      return pending.some((delivery) => FAULT_ERRORS.refuse(null, delivery.last_error));
+      return pending.some((delivery) => FAULT_ERRORS[fault](null, delivery.last_error));
     };
     await waitFor(met, { timeoutMs: 60_000, intervalMs: 100, message: `a webhook that met the receiver's ${fault}` });
     await endpoint.setMode('pass');
