@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AppModule } from '../app.module';
 import { AssistantsService } from '../assistants/assistants.service';
+import { ThreadStateService } from '../threads/thread-state.service';
 import { loadAppConfig } from '../config/app-config';
 import { createTestSchema } from '../persistence/testing/store-fixture';
 import { DeliveriesRepository } from '../webhooks/deliveries.repository';
@@ -26,6 +27,7 @@ interface Worker {
   runs: RunsRepository;
   service: RunsService;
   deliveries: DeliveriesRepository;
+  state: ThreadStateService;
 }
 
 /**
@@ -48,7 +50,7 @@ async function startWorker(databaseUrl: string, clock: ManualClock): Promise<Wor
   );
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, { clock }), { logger: ['error'] });
   await app.get(AssistantsService).ensureSystemAssistants();
-  return { app, worker: app.get(RunWorker), runs: app.get(RunsRepository), service: app.get(RunsService), deliveries: app.get(DeliveriesRepository) };
+  return { app, worker: app.get(RunWorker), runs: app.get(RunsRepository), service: app.get(RunsService), deliveries: app.get(DeliveriesRepository), state: app.get(ThreadStateService) };
 }
 
 function describeFencing(name: string, database: () => Promise<{ url: string; drop: () => Promise<void> }>): void {
@@ -82,9 +84,19 @@ function describeFencing(name: string, database: () => Promise<{ url: string; dr
       return run.run_id;
     }
 
+    /**
+     * Waits until the graph sleeps inside its node. A worker is paused (the clock moved) only then: a checkpoint write
+     * still under way would check the lease itself, find it lapsed, and free the worker to claim the run back first.
+     */
+    async function asleep(worker: Worker, runId: string): Promise<void> {
+      const threadId = (await worker.runs.get(runId))?.thread_id as string;
+      await waitFor(async () => (await worker.state.getState(threadId)).next.includes('sleep'), { message: 'graph asleep in its node' });
+    }
+
     it('a worker that stalled past its lease ends nothing and enqueues nothing; the new owner’s end is the one', async () => {
       const stalled = await start();
       const runId = await runWith(stalled, 1_500);
+      await asleep(stalled, runId);
       clock.advance(LEASE_MS + 1);
       // The second worker starts with the first one's lease lapsed: its start re-queues and claims the run.
       const owner = await start();
@@ -105,10 +117,9 @@ function describeFencing(name: string, database: () => Promise<{ url: string; dr
     it('a worker whose lease renewal updates no row aborts its graph at once and writes nothing', async () => {
       const worker = await start();
       const runId = await runWith(worker, 60_000);
+      await asleep(worker, runId);
       // Another worker takes the run over while this one is paused.
       clock.advance(LEASE_MS + 1);
-      // A checkpoint write in flight holds the run row (FOR SHARE on PostgreSQL), and the reclaim skips locked rows:
-      // it takes the run on a pass after that write has committed.
       await waitFor(async () => (await worker.runs.reclaimExpired({ nowMs: clock.now(), maxAttempts: 3 })).requeued.includes(runId), {
         message: 'lapsed lease reclaimed',
       });
