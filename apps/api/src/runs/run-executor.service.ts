@@ -29,6 +29,11 @@ export interface RunControl {
   released(): boolean;
   /** Renews the lease now; false when it is lost. Asked before writes outside the runs table. */
   holdsLease(): Promise<boolean>;
+  /**
+   * The run's end is being written (fenced by `fence`): its lease needs no more renewals, and a renewal that finds
+   * the run ended is not a lost lease.
+   */
+  ending(): void;
 }
 
 interface FinalState {
@@ -168,6 +173,7 @@ export class RunExecutor {
     result.delivery = this.outbox.forRunEnd(run, { status, endedAt: result.endedAt, error, values: result.finalValues });
     // The dispatcher is woken at the commit, not after its disk sync: its claim shares that sync.
     if (result.delivery) result.onCommitted = () => this.outbox.notify();
+    control.ending();
     if (!(await this.runs.finish(run.run_id, result, control.fence))) {
       this.logger.warn(`run ${run.run_id}: attempt ${run.attempt} ended after another worker took the run over; its end was not written`);
       return;

@@ -26,6 +26,8 @@ interface ActiveRun {
   leaseLost: boolean;
   /** Set when shutdown handed the run back to the queue: this execution stops and writes nothing more. */
   released: boolean;
+  /** Set once the execution writes the run's end: from then on its lease is neither renewed nor lost. */
+  ending: boolean;
   done: Promise<void>;
 }
 
@@ -80,7 +82,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     this.stopped = true;
     this.timers.stop();
     // Runs still going are left to their lease: another worker (or this one after restart) takes them.
-    await Promise.race([Promise.all([...this.active.values()].map((run) => run.done)), new Promise((r) => setTimeout(r, 5_000))]);
+    await Promise.race([Promise.all([...this.active.values()].map((run) => run.done)), new Promise((r) => setTimeout(r, 5_000).unref())]);
   }
 
   /** Shutdown begins: no more claims (leases of the runs in flight are still renewed). */
@@ -162,7 +164,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     const older = this.active.get(run.run_id);
     if (older) this.loseLease(run.run_id, older);
     const abort = new AbortController();
-    const entry: ActiveRun = { abort, action: null, fence: { attempt: run.attempt }, leaseLost: false, released: false, done: Promise.resolve() };
+    const entry: ActiveRun = { abort, action: null, fence: { attempt: run.attempt }, leaseLost: false, released: false, ending: false, done: Promise.resolve() };
     this.active.set(run.run_id, entry);
     entry.done = this.executor
       .execute(run, {
@@ -172,6 +174,9 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
         leaseLost: () => entry.leaseLost,
         released: () => entry.released,
         holdsLease: () => this.holdsLease(run.run_id, entry),
+        ending: () => {
+          entry.ending = true;
+        },
       })
       .catch((error: unknown) => this.logger.error(`run ${run.run_id} could not be ended: ${(error as Error).stack}`))
       .finally(() => {
@@ -182,7 +187,8 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
 
   /** Another worker holds the run now: stop this execution at once; it writes nothing more. */
   private loseLease(runId: string, entry: ActiveRun): void {
-    if (entry.leaseLost) return;
+    // A renewal that raced the committed end of the run finds it ended, not taken over.
+    if (entry.leaseLost || entry.ending) return;
     entry.leaseLost = true;
     this.logger.warn(`run ${runId}: lease of attempt ${entry.fence.attempt} lost (another worker holds it); stopping this execution`);
     entry.abort.abort(new Error('Lease lost: the run is held by another worker'));
@@ -205,9 +211,9 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
 
   /** Extends the leases of the runs executing here (every third of RUN_LEASE_MS); a lease no longer held aborts its run. */
   async renewLeases(): Promise<void> {
-    if (this.active.size === 0) return;
     const until = this.clock.now() + this.config.worker.leaseMs;
-    const held = new Map([...this.active].filter(([, entry]) => !entry.leaseLost).map(([runId, entry]) => [runId, entry.fence] as const));
+    const held = new Map([...this.active].filter(([, entry]) => !entry.leaseLost && !entry.ending).map(([runId, entry]) => [runId, entry.fence] as const));
+    if (held.size === 0) return;
     const { lost, cancels } = await this.runs.renewLeases(this.owner, held, until);
     for (const runId of lost) {
       const entry = this.active.get(runId);
