@@ -1,4 +1,4 @@
-import { isDatabaseError, retryWhileDatabaseDown } from './database-errors';
+import { isDatabaseError, isDatabaseUnavailable, retryWhileDatabaseDown } from './database-errors';
 
 /** A PostgreSQL error as `pg` raises it when the server is restarting. */
 function adminShutdown(): Error {
@@ -66,5 +66,36 @@ describe('isDatabaseError', () => {
 
   it('leaves a programming error to be a 500', () => {
     expect(isDatabaseError(new TypeError("Cannot read properties of null (reading 'toString')"))).toBe(false);
+  });
+});
+
+describe('isDatabaseUnavailable', () => {
+  const pg = (code: string, message = 'pg error') => Object.assign(new Error(message), { code, severity: 'ERROR' });
+  const sqlite = (code: string) => Object.assign(new Error(code), { code });
+
+  it.each([
+    ['a restart (57P01)', adminShutdown()],
+    ['a connection failure (08006)', pg('08006')],
+    ['a full disk on the server (53100)', pg('53100')],
+    ['too many connections (53300)', pg('53300')],
+    ['an I/O error on the server (58030)', pg('58030')],
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+    ['a connection cut under a query', new Error('Connection terminated unexpectedly')],
+    ['a locked SQLite file', sqlite('SQLITE_BUSY')],
+    ['a full SQLite disk', sqlite('SQLITE_FULL')],
+    ['a failing SQLite write', sqlite('SQLITE_IOERR_WRITE')],
+    ['a read-only SQLite file', sqlite('SQLITE_READONLY_DBMOVED')],
+  ])('is true for %s', (_name, error) => {
+    expect(isDatabaseUnavailable(error)).toBe(true);
+  });
+
+  it.each([
+    ['a unique violation (23505)', pg('23505')],
+    ['a syntax error (42601)', pg('42601')],
+    ['a SQLite constraint', sqlite('SQLITE_CONSTRAINT_PRIMARYKEY')],
+    ['a graph’s own refused connection, which is no database error', Object.assign(new Error('fetch failed'), { code: 'UND_ERR_SOCKET' })],
+    ['an error that is not the database', new TypeError('a bug')],
+  ])('is false for %s', (_name, error) => {
+    expect(isDatabaseUnavailable(error)).toBe(false);
   });
 });

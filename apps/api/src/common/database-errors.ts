@@ -17,6 +17,24 @@ export function isDatabaseError(error: unknown): error is Error & { code: string
   return /^[0-9A-Z]{5}$/.test(code) && 'severity' in error;
 }
 
+/** SQLite result codes of a database that cannot take a write now (locked past the busy timeout, full, failing I/O). */
+const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN|NOMEM|PROTOCOL)/;
+/** SQLSTATE classes of a server that is going away or out of resources: 08 connection, 53 resources, 57P operator, 58 system. */
+const PG_UNAVAILABLE = /^(08|53|57P|58)/;
+
+/**
+ * Whether a database error says the database is unavailable for now (a restart, a lost connection, a full or
+ * read-only disk), as opposed to refusing this statement (a constraint, a syntax error): work that hit it may be
+ * tried again later as it was.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!isDatabaseError(error)) return false;
+  const { code } = error as { code?: unknown };
+  if (typeof code !== 'string') return true;
+  if (code.startsWith('SQLITE_')) return SQLITE_UNAVAILABLE.test(code);
+  return PG_CONNECTION_CODES.has(code) || PG_UNAVAILABLE.test(code);
+}
+
 /**
  * Runs `work` until it gets past database errors, waiting longer between tries, for at most `budgetMs`. For the
  * start of a replica: one that starts while its database restarts waits for it, instead of exiting.

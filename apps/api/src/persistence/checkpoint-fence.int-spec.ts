@@ -1,6 +1,9 @@
 import { AIMessage } from '@langchain/core/messages';
 import { MessagesAnnotation, StateGraph } from '@langchain/langgraph';
-import { CHECKPOINT_FENCE_KEY, StaleAttemptError } from './checkpoint-fence';
+import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
+import { CHECKPOINT_FENCE_KEY, CheckpointStoreUnavailableError, isCheckpointStoreOutage, StaleAttemptError } from './checkpoint-fence';
+import { createPgPool } from './postgres/pg-pool';
+import { RunhookPostgresSaver } from './postgres/runhook-postgres-saver';
 import { at, createCommand, makeRun, makeThread, successResult } from './testing/builders';
 import { describeEachStore, type StoreFixture } from './testing/store-fixture';
 
@@ -70,6 +73,43 @@ describeEachStore((name, factory) => {
 
       expect(await store.runs.finish(runId, successResult(at(7_000)), { attempt: 2 })).toBe(true);
       await expect(store.saver.putWrites(writeConfig(2), [['messages', 'late']], 'task-late')).rejects.toBeInstanceOf(StaleAttemptError);
+    });
+
+    /** The saver as it is while its database cannot take writes: a read-only SQLite file, an unreachable server. */
+    function savingToADatabaseThatIsDown(): { saver: BaseCheckpointSaver; restore: () => Promise<void> } {
+      if (store.sqlite) {
+        const db = store.sqlite;
+        db.pragma('query_only = ON');
+        return { saver: store.saver, restore: async () => void db.pragma('query_only = OFF') };
+      }
+      const unreachable = createPgPool('postgres://runhook@127.0.0.1:1/runhook', { max: 1 });
+      return { saver: new RunhookPostgresSaver(unreachable, { schema: 'public' }), restore: () => unreachable.end() };
+    }
+
+    it('answers a database outage under a fenced checkpoint as an outage, not as a failure of the run', async () => {
+      const { threadId, runId } = await takenOver();
+      const down = savingToADatabaseThatIsDown();
+      try {
+        const failed = await new StateGraph(MessagesAnnotation)
+          .addNode('agent', () => ({ messages: [new AIMessage('reply')] }))
+          .addEdge('__start__', 'agent')
+          .compile({ checkpointer: down.saver })
+          .invoke(input, configFor(threadId, runId, 2))
+          .then(() => null, (error: unknown) => error);
+        expect(failed).toBeInstanceOf(CheckpointStoreUnavailableError);
+        expect(isCheckpointStoreOutage(failed)).toBe(true);
+        expect((failed as Error).message).toContain(`run ${runId}: attempt 2 could not reach the database`);
+      } finally {
+        await down.restore();
+      }
+      // A write without a fence (a state update by a client) keeps the database's own error.
+      const unfenced = savingToADatabaseThatIsDown();
+      try {
+        await expect(unfenced.saver.getTuple({ configurable: { thread_id: threadId } }).then(() => 'answered', (error: unknown) => error))
+          .resolves.not.toBeInstanceOf(CheckpointStoreUnavailableError);
+      } finally {
+        await unfenced.restore();
+      }
     });
 
     it('writes unfenced checkpoints (state updates, tests) as before', async () => {

@@ -1,8 +1,8 @@
 import type { RunnableConfig } from '@langchain/core/runnables';
-import { type Checkpoint, type CheckpointMetadata, copyCheckpoint, type PendingWrite, WRITES_IDX_MAP } from '@langchain/langgraph-checkpoint';
+import { type Checkpoint, type CheckpointMetadata, type CheckpointTuple, copyCheckpoint, type PendingWrite, WRITES_IDX_MAP } from '@langchain/langgraph-checkpoint';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import type { Statement } from 'better-sqlite3';
-import { type CheckpointFence, fenceOf, StaleAttemptError } from './checkpoint-fence';
+import { type CheckpointFence, checkpointFailure, fenceOf, StaleAttemptError } from './checkpoint-fence';
 import { checkpointMetadataFor } from './checkpoint-metadata';
 import { CheckpointSerializer } from './checkpoint-serializer';
 import type { SqliteConnection } from './sqlite-database';
@@ -64,6 +64,14 @@ export class RunhookSqliteSaver extends SqliteSaver {
     return this;
   }
 
+  override async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
+    try {
+      return await super.getTuple(config);
+    } catch (error) {
+      throw checkpointFailure(fenceOf(config), error);
+    }
+  }
+
   override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<RunnableConfig> {
     this.setup();
     const threadId = config.configurable?.['thread_id'] as string | undefined;
@@ -103,11 +111,15 @@ export class RunhookSqliteSaver extends SqliteSaver {
    * wait) when another process commits in between, which replicas on one file do all the time.
    */
   private fenced(fence: CheckpointFence | null, write: () => void): void {
-    this.connection
-      .transaction(() => {
-        if (fence && !this.connection.prepare(RUN_HOLDS_ATTEMPT).get(fence.runId, fence.attempt)) throw new StaleAttemptError(fence);
-        write();
-      })
-      .immediate();
+    try {
+      this.connection
+        .transaction(() => {
+          if (fence && !this.connection.prepare(RUN_HOLDS_ATTEMPT).get(fence.runId, fence.attempt)) throw new StaleAttemptError(fence);
+          write();
+        })
+        .immediate();
+    } catch (error) {
+      throw checkpointFailure(fence, error);
+    }
   }
 }

@@ -5,6 +5,7 @@ import { Clock } from '../common/clock';
 import { RunSignals } from '../common/run-signals';
 import { uuid6Time } from '../common/ids';
 import { CheckpointMaintenance } from '../graphs/checkpoint-maintenance';
+import { isCheckpointStoreOutage } from '../persistence/checkpoint-fence';
 import { GraphRegistry, type RunnableGraph } from '../graphs/graph-registry.service';
 import { StreamBroker } from '../streaming/stream-broker';
 import { serializeError, toWireJson, toWireValue } from '../streaming/serialize';
@@ -132,6 +133,15 @@ export class RunExecutor {
     if (control.leaseLost()) {
       // Another worker executes the run now: this one ends nothing, announces nothing.
       this.logger.warn(`run ${run.run_id}: attempt ${run.attempt} stopped after losing its lease; its end is left to the new owner`);
+      return;
+    }
+    if (failure && !control.signal.aborted && isCheckpointStoreOutage(failure)) {
+      // The database went away under the graph's checkpoints: the run is not at fault, and its end could not be
+      // trusted to reach the database either. Left to its lease, it is resumed from its last checkpoint.
+      this.logger.warn({
+        msg: `run ${run.run_id}: attempt ${run.attempt} stopped, its checkpoints could not reach the database (${(failure as Error).message}); it is resumed once its lease lapses`,
+        ...this.ids(run),
+      });
       return;
     }
     const action = control.signal.aborted ? (control.cancelAction() ?? 'interrupt') : null;

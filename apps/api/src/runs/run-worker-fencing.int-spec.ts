@@ -5,7 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AppModule } from '../app.module';
+import { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import { AssistantsService } from '../assistants/assistants.service';
+import { CheckpointStoreUnavailableError, fenceOf } from '../persistence/checkpoint-fence';
 import { ThreadStateService } from '../threads/thread-state.service';
 import { loadAppConfig } from '../config/app-config';
 import { createTestSchema } from '../persistence/testing/store-fixture';
@@ -73,10 +75,11 @@ function describeFencing(name: string, database: () => Promise<{ url: string; dr
       await db.drop();
     });
 
-    async function runWith(worker: Worker, sleepMs: number): Promise<string> {
+    /** `sleepMs`: how long the graph sleeps, for every attempt or for each one (`{1: ms, 2: ms}`). */
+    async function runWith(worker: Worker, sleepMs: number | Record<number, number>): Promise<string> {
       const run = await worker.service.create(null, {
         assistant_id: 'sleeper',
-        input: { sleep_ms: sleepMs },
+        input: typeof sleepMs === 'number' ? { sleep_ms: sleepMs } : { sleep_ms_by_attempt: sleepMs },
         webhook: 'http://127.0.0.1:9/hook',
         on_completion: 'keep',
       });
@@ -95,7 +98,8 @@ function describeFencing(name: string, database: () => Promise<{ url: string; dr
 
     it('a worker that stalled past its lease ends nothing and enqueues nothing; the new owner’s end is the one', async () => {
       const stalled = await start();
-      const runId = await runWith(stalled, 1_500);
+      // The new owner's attempt sleeps longer, so the stalled one reaches its end first.
+      const runId = await runWith(stalled, { 1: 1_000, 2: 4_000 });
       await asleep(stalled, runId);
       clock.advance(LEASE_MS + 1);
       // The second worker starts with the first one's lease lapsed: its start re-queues and claims the run.
@@ -131,6 +135,27 @@ function describeFencing(name: string, database: () => Promise<{ url: string; dr
       await waitFor(() => !worker.worker.isLocal(runId), { timeoutMs: 5_000, message: 'execution aborted' });
       expect(await worker.runs.get(runId)).toMatchObject({ status: 'running', attempt: 2, ended_at: null });
       expect((await worker.deliveries.search({ run_id: runId }, 10, 0)).total).toBe(0);
+    });
+
+    it('a run whose checkpoint write finds the database down ends nothing, and is resumed by its next attempt', async () => {
+      const worker = await start();
+      const saver = worker.app.get(BaseCheckpointSaver);
+      // The first checkpoint write of the run meets a PostgreSQL restart, as the saver reports it.
+      const restart = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01', severity: 'FATAL' });
+      const put = jest.spyOn(saver, 'put').mockImplementationOnce(async (config) => {
+        throw new CheckpointStoreUnavailableError(fenceOf(config)!, restart);
+      });
+      const runId = await runWith(worker, 10);
+      await waitFor(() => put.mock.calls.length > 0 && !worker.worker.isLocal(runId), { message: 'attempt 1 stopped' });
+      expect(await worker.runs.get(runId)).toMatchObject({ status: 'running', attempt: 1, ended_at: null });
+      expect((await worker.deliveries.search({ run_id: runId }, 10, 0)).total).toBe(0);
+
+      clock.advance(LEASE_MS + 1);
+      await worker.worker.reclaimExpired();
+      await waitFor(async () => (await worker.runs.get(runId))?.status === 'success', { message: 'attempt 2 ended the run' });
+      expect(await worker.runs.get(runId)).toMatchObject({ attempt: 2, error: null });
+      const { items } = await worker.deliveries.search({ run_id: runId }, 10, 0);
+      expect(items.map((item) => item.webhook_id)).toEqual([webhookIdFor(runId)]);
     });
   });
 }

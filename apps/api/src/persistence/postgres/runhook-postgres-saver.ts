@@ -1,7 +1,7 @@
 import type { RunnableConfig } from '@langchain/core/runnables';
-import { type ChannelVersions, type Checkpoint, type CheckpointMetadata, type PendingWrite, WRITES_IDX_MAP } from '@langchain/langgraph-checkpoint';
+import { type ChannelVersions, type Checkpoint, type CheckpointMetadata, type CheckpointTuple, type PendingWrite, WRITES_IDX_MAP } from '@langchain/langgraph-checkpoint';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
-import { type CheckpointFence, fenceOf, StaleAttemptError } from '../checkpoint-fence';
+import { type CheckpointFence, checkpointFailure, fenceOf, StaleAttemptError } from '../checkpoint-fence';
 import { checkpointMetadataFor } from '../checkpoint-metadata';
 import { CheckpointSerializer } from '../checkpoint-serializer';
 import { type PgClient, type PgPool, withTransaction } from './pg-pool';
@@ -35,6 +35,14 @@ export class RunhookPostgresSaver extends PostgresSaver {
     super(connections, new CheckpointSerializer(), options);
   }
 
+  override async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
+    try {
+      return await super.getTuple(config);
+    } catch (error) {
+      throw checkpointFailure(fenceOf(config), error);
+    }
+  }
+
   override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
     if (config.configurable === undefined) throw new Error('Missing "configurable" field in "config" param');
     const { thread_id: threadId, checkpoint_ns: namespace = '', checkpoint_id: parentId } = config.configurable as Record<string, string>;
@@ -65,6 +73,8 @@ export class RunhookPostgresSaver extends PostgresSaver {
     await withTransaction(this.connections, async (client) => {
       if (fence && (await client.query(RUN_HOLDS_ATTEMPT, [fence.runId, fence.attempt])).rowCount === 0) throw new StaleAttemptError(fence);
       await write(client);
+    }).catch((error: unknown) => {
+      throw checkpointFailure(fence, error);
     });
   }
 }
