@@ -169,6 +169,25 @@ describe('CronScheduler claims (real SQLite file, controllable clock)', () => {
     expect((await a.crons.get(cron.cron_id)).next_run_date).toBe('2026-01-01T10:50:00.000Z');
   });
 
+  it('counts the slots missed in a downtime once when two processes see it together', async () => {
+    const b = await start(join(dir, 'store.sqlite'), '2026-01-01T09:59:30.000Z');
+    try {
+      const crons = [];
+      for (let i = 0; i < 10; i++) crons.push(await a.crons.create(null, { assistant_id: 'agent', schedule: '*/5 * * * *' }));
+      a.clock.set('2026-01-01T10:47:12.000Z');
+      b.clock.set('2026-01-01T10:47:12.000Z');
+      await Promise.all([a.sut.tick(), b.sut.tick()]);
+      for (const cron of crons) expect(firingsPerSlot(a.db, cron.cron_id)).toEqual({ '2026-01-01T10:45:00.000Z': 1 });
+      const missed = async (instance: Instance) => (await instance.app.get(RunhookMetrics).cronMissed.get()).values[0]?.value ?? 0;
+      // Both saw the same stale crons (their duplicates prove it), yet nine slots per cron were missed, once.
+      const duplicates = async (instance: Instance) => (await instance.app.get(RunhookMetrics).cronDuplicates.get()).values[0]?.value ?? 0;
+      expect((await duplicates(a)) + (await duplicates(b))).toBeGreaterThan(0);
+      expect((await missed(a)) + (await missed(b))).toBe(9 * crons.length);
+    } finally {
+      await b.app.close();
+    }
+  });
+
   it('stops at once when disabled, and a PATCH recomputes next_run_date', async () => {
     const cron = await a.crons.create(null, { assistant_id: 'agent', schedule: '* * * * *' });
     const disabled = await a.crons.update(cron.cron_id, { enabled: false });

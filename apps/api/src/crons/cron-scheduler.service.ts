@@ -143,12 +143,18 @@ export class CronScheduler implements OnApplicationBootstrap, OnApplicationShutd
     const { catchupWindowMs, misfireGraceMs } = this.config.crons;
     const plan = planFirings({ ...cron, next_run_date: cron.next_run_date }, nowMs, { catchupWindowMs, misfireGraceMs, maxSlots: MAX_SLOTS_PER_TICK });
     let expected: CronVersion = { cronId: cron.cron_id, nextRunDate: cron.next_run_date, updatedAt: cron.updated_at };
-    if (plan.dropped > 0) {
+    // Counted by the one process whose write moves the cron past the missed slots: two schedulers that saw the same
+    // downtime count it once.
+    const countMissed = () => {
+      if (plan.dropped === 0) return;
       this.metrics.cronMissed.inc(plan.dropped);
       this.logger.warn(`cron ${cron.cron_id}: ${plan.dropped} missed slot(s) not fired${plan.catchUp ? ' (one catch-up firing instead)' : ''}`);
-    }
+    };
     if (plan.slots.length === 0) {
-      if (await this.repository.advance({ expected, nextRunDate: iso(plan.nextRunMs), expire: plan.expired })) report.skipped++;
+      if (await this.repository.advance({ expected, nextRunDate: iso(plan.nextRunMs), expire: plan.expired })) {
+        report.skipped++;
+        countMissed();
+      }
       return;
     }
     for (const [index, slot] of plan.slots.entries()) {
@@ -200,6 +206,7 @@ export class CronScheduler implements OnApplicationBootstrap, OnApplicationShutd
         return;
       }
       report.fired++;
+      if (index === 0) countMissed();
       this.metrics.cronFired(lagMs);
       this.logger.log({
         msg: 'cron fired',
