@@ -26,6 +26,34 @@ describe('toWireJson', () => {
     expect(toWireValue<{ messages: { content: string }[] }>({ messages }).messages[0].content).toBe('edited');
     toDict.mockRestore();
   });
+
+  it('never builds a known message’s LangChain envelope (toJSON) again, wherever it sits in plain containers', () => {
+    const messages = [new HumanMessage({ content: 'hi', id: 'h1' }), new AIMessage({ content: 'yo', id: 'a1' })];
+    toWireJson({ messages });
+    const toJSON = jest.spyOn(AIMessage.prototype, 'toJSON');
+    const values = { messages, nested: { last: [messages[1]] }, when: new Date(0) };
+    expect(toWireValue(values)).toEqual({
+      messages: [expect.objectContaining({ type: 'human', content: 'hi' }), expect.objectContaining({ type: 'ai', content: 'yo' })],
+      nested: { last: [expect.objectContaining({ type: 'ai', id: 'a1' })] },
+      when: '1970-01-01T00:00:00.000Z',
+    });
+    expect(toJSON).not.toHaveBeenCalled();
+    // The caller's containers are left as they were.
+    expect(values.messages[1]).toBeInstanceOf(AIMessage);
+    toJSON.mockRestore();
+  });
+
+  it('still converts a message it cannot reach by plain containers, and fails on a cycle as JSON does', () => {
+    class Holder {
+      constructor(readonly message: AIMessage) {}
+    }
+    expect(toWireValue({ held: new Holder(new AIMessage({ content: 'deep', id: 'd1' })) })).toEqual({
+      held: { message: expect.objectContaining({ type: 'ai', content: 'deep' }) },
+    });
+    const cyclic: Record<string, unknown> = {};
+    cyclic['self'] = cyclic;
+    expect(() => toWireJson(cyclic)).toThrow(TypeError);
+  });
 });
 
 describe('serializeError', () => {

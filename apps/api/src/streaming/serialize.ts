@@ -24,12 +24,48 @@ function wireDictOf(raw: DictConvertible): Record<string, unknown> {
   return dict;
 }
 
+function isPlainContainer(value: object): boolean {
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** Past this depth the walk stops, and JSON.stringify (and its replacer) sees the rest as it is, cycles included. */
+const WALK_DEPTH = 64;
+
+/**
+ * The value with the messages in its arrays and plain objects replaced by their wire dicts, copying only the
+ * containers on the way to one. JSON.stringify calls a message's own `toJSON` (LangChain's whole `lc` envelope,
+ * on every message of a long thread) before a replacer sees it, so the replacer alone never saved that cost.
+ */
+function withWireDicts(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object' || value === null || depth > WALK_DEPTH) return value;
+  if (isDictConvertible(value)) return wireDictOf(value);
+  if (Array.isArray(value)) {
+    let copy: unknown[] | null = null;
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index];
+      const converted = withWireDicts(item, depth + 1);
+      if (converted !== item) (copy ??= value.slice())[index] = converted;
+    }
+    return copy ?? value;
+  }
+  if (!isPlainContainer(value)) return value;
+  let copy: Record<string, unknown> | null = null;
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    const converted = withWireDicts(item, depth + 1);
+    if (converted !== item) (copy ??= { ...(value as Record<string, unknown>) })[key] = converted;
+  }
+  return copy ?? value;
+}
+
 /**
  * JSON as LangGraph clients expect it: LangChain messages become plain `{type, content, ...}` dicts
  * instead of their `lc` constructor envelopes.
  */
 export function toWireJson(value: unknown): string {
-  return JSON.stringify(value, function replacer(this: Record<string, unknown>, key: string, converted: unknown) {
+  // The replacer covers messages the walk does not reach (inside class instances, or deeper than it goes).
+  return JSON.stringify(withWireDicts(value, 0), function replacer(this: Record<string, unknown>, key: string, converted: unknown) {
     const raw = this[key];
     if (isDictConvertible(raw)) return wireDictOf(raw);
     return converted;
