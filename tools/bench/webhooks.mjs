@@ -153,7 +153,8 @@ async function outboxScenarios() {
   const folder = mkdtempSync(join(tmpdir(), 'runhook-bench-webhooks-'));
   const databasePath = join(folder, 'runhook.sqlite');
   const receiver = await startReceiver();
-  const api = await startApi(databasePath, BUILDS[0].main);
+  // The first build, with its own settings (`label=path@KEY=VALUE`): the backlog scenarios run one build.
+  const api = await startApi(databasePath, BUILDS[0].main, BUILDS[0].env);
   const db = new Database(databasePath);
   db.pragma('busy_timeout = 5000');
   const out = {};
