@@ -40,7 +40,9 @@ function cpuProbe(servers) {
       let leader = 0;
       let others = 0;
       for (const [pid, p] of table) {
-        if (p.pgrp !== server.child.pid) continue;
+        // Forked workers run in process groups of their own (so a terminal's Ctrl-C reaches the api process only):
+        // they are found as its children.
+        if (p.pgrp !== server.child.pid && p.ppid !== server.child.pid) continue;
         if (pid === server.child.pid) leader += p.cpuS;
         else others += p.cpuS;
       }
@@ -61,9 +63,9 @@ function hasTaskset() {
   }
 }
 
-/** Pins every thread of every process of the group (the forked workers included) to `list`. */
+/** Pins every thread of every process of the group, and of the leader's children (the forked workers), to `list`. */
 function pinGroup(pgid, list) {
-  for (const [pid, p] of processTable()) if (p.pgrp === pgid) execFileSync('taskset', ['-a', '-p', '-c', list, String(pid)], { stdio: 'ignore' });
+  for (const [pid, p] of processTable()) if (p.pgrp === pgid || p.ppid === pgid) execFileSync('taskset', ['-a', '-p', '-c', list, String(pid)], { stdio: 'ignore' });
 }
 
 async function createSchema(url, schema) {
