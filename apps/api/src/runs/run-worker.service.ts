@@ -102,7 +102,8 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     const inFlight = [...this.active];
     const allDone = Promise.all(inFlight.map(([, entry]) => entry.done)).then(() => false);
     const graceEnded = await Promise.race([allDone, graceOver.then(() => true)]);
-    const left = graceEnded ? inFlight.filter(([runId, entry]) => this.active.get(runId) === entry && !entry.leaseLost) : [];
+    // A run already writing its end is let finish: handing it back would only race that write.
+    const left = graceEnded ? inFlight.filter(([runId, entry]) => this.active.get(runId) === entry && !entry.leaseLost && !entry.ending) : [];
     // Stopped before the release, so that once another process may claim the run, this graph is no longer going on.
     for (const [, entry] of left) {
       entry.released = true;
