@@ -4,6 +4,12 @@ export function isPlainObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** An object literal's kind (`{}` or `Object.create(null)`), not an array or a class instance such as a message. */
+export function hasPlainPrototype(value: object): boolean {
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
 /** JSON containment as PostgreSQL's `@>` defines it: every key of `filter` matches `value`, recursively. */
 export function jsonContains(value: unknown, filter: unknown): boolean {
   if (isPlainObject(filter)) {

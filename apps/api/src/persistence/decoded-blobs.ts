@@ -1,8 +1,4 @@
-/** Plain containers are copied; anything else (messages and other class instances) is shared. */
-function isPlainObject(value: object): boolean {
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-}
+import { hasPlainPrototype } from '../common/json';
 
 /**
  * A copy of the value's arrays, plain objects, Sets and Maps around the same leaves: whoever gets the value
@@ -13,7 +9,8 @@ export function copyContainers<T>(value: T): T {
   if (Array.isArray(value)) return value.map((item: unknown) => copyContainers(item)) as T;
   if (value instanceof Set) return new Set([...value].map((item: unknown) => copyContainers(item))) as T;
   if (value instanceof Map) return new Map([...value].map(([k, v]: [unknown, unknown]) => [k, copyContainers(v)])) as T;
-  if (!isPlainObject(value)) return value;
+  // Plain containers are copied; anything else (messages and other class instances) is shared.
+  if (!hasPlainPrototype(value)) return value;
   const copy: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) copy[key] = copyContainers(item);
   return copy as T;

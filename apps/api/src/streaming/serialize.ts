@@ -1,3 +1,4 @@
+import { hasPlainPrototype } from '../common/json';
 import { fieldsOf, fieldsUnchanged, isSerializable } from '../common/serializable-fields';
 
 interface DictConvertible {
@@ -24,11 +25,6 @@ function wireDictOf(raw: DictConvertible): Record<string, unknown> {
   return dict;
 }
 
-function isPlainContainer(value: object): boolean {
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-}
-
 /** Past this depth the walk stops, and JSON.stringify (and its replacer) sees the rest as it is, cycles included. */
 const WALK_DEPTH = 64;
 
@@ -49,7 +45,7 @@ function withWireDicts(value: unknown, depth: number): unknown {
     }
     return copy ?? value;
   }
-  if (!isPlainContainer(value)) return value;
+  if (!hasPlainPrototype(value)) return value;
   let copy: Record<string, unknown> | null = null;
   for (const key of Object.keys(value)) {
     const item = (value as Record<string, unknown>)[key];
