@@ -44,6 +44,17 @@ describe('retryWhileDatabaseDown', () => {
     expect(waits.reduce((sum, ms) => sum + ms, 0)).toBeLessThanOrEqual(10_000);
   });
 
+  it('does not retry a statement the database refused: it fails the same later', async () => {
+    const { options, waits } = harness();
+    const unique = Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505', severity: 'ERROR' });
+    await expect(
+      retryWhileDatabaseDown(async () => {
+        throw unique;
+      }, options),
+    ).rejects.toBe(unique);
+    expect(waits).toEqual([]);
+  });
+
   it('does not retry an error that is not the database', async () => {
     const { options, waits } = harness();
     await expect(

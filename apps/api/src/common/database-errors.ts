@@ -36,7 +36,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 /**
- * Runs `work` until it gets past database errors, waiting longer between tries, for at most `budgetMs`. For the
+ * Runs `work` until it gets past database outages, waiting longer between tries, for at most `budgetMs`. For the
  * start of a replica: one that starts while its database restarts waits for it, instead of exiting.
  */
 export async function retryWhileDatabaseDown<T>(
@@ -50,8 +50,9 @@ export async function retryWhileDatabaseDown<T>(
     try {
       return await work();
     } catch (error) {
-      if (!isDatabaseError(error) || now() + delayMs > deadline) throw error;
-      options.onRetry(error, delayMs);
+      // Only an outage is worth waiting out: a refused statement (a constraint, a missing table) fails the same later.
+      if (!isDatabaseUnavailable(error) || now() + delayMs > deadline) throw error;
+      options.onRetry(error as Error, delayMs);
       await wait(delayMs);
     }
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import type { Notification } from 'pg';
-import { isDatabaseError } from '../../common/database-errors';
+import { isDatabaseUnavailable } from '../../common/database-errors';
 import { uuid4 } from '../../common/ids';
 import { RunSignals } from '../../common/run-signals';
 import { PG_POOL, type PgClient, type PgPool } from './pg-pool';
@@ -47,8 +47,8 @@ export class PgSignalBridge implements OnApplicationBootstrap, OnApplicationShut
     if (!this.pool) return;
     // A replica that starts while its database restarts serves on: polling covers until the LISTEN is back.
     await this.listen().catch((error: unknown) => {
-      if (!isDatabaseError(error)) throw error;
-      this.logger.warn(`could not LISTEN on PostgreSQL at start (${error.message}); reconnecting`);
+      if (!isDatabaseUnavailable(error)) throw error;
+      this.logger.warn(`could not LISTEN on PostgreSQL at start (${(error as Error).message}); reconnecting`);
       this.scheduleReconnect();
     });
     this.signals.onWake(() => this.sendWake());
