@@ -49,7 +49,7 @@ export function describeMetricsRepository(adapter: string, factory: StoreFactory
 
       expect(await sut.queueFigures(base + 1_000)).toMatchObject({ dueDeliveries: 2, oldestDueDeliveryAtMs: base });
 
-      await store.deliveries.claim({ owner: 'w', nowMs: base + 1_000, leaseUntilMs: base + 31_000, limit: 1, perEndpoint: 8, busy: new Map() });
+      await store.deliveries.claim({ owner: 'w', nowMs: base + 1_000, leaseUntilMs: base + 31_000, limit: 1, perEndpoint: 8 });
       expect(await sut.queueFigures(base + 1_000)).toMatchObject({ dueDeliveries: 1, oldestDueDeliveryAtMs: base + 500 });
       expect(await sut.queueFigures(base + 60_000)).toMatchObject({ dueDeliveries: 2, oldestDueDeliveryAtMs: base + 500 });
     });

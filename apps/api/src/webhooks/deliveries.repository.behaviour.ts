@@ -12,7 +12,7 @@ const A = 'http://127.0.0.1:9/a';
 const B = 'http://127.0.0.2:9/b';
 
 function claimRequest(overrides: Partial<ClaimRequest> = {}): ClaimRequest {
-  return { owner: 'worker-1', nowMs: T0, leaseUntilMs: T0 + 30_000, limit: 10, perEndpoint: 8, busy: new Map(), ...overrides };
+  return { owner: 'worker-1', nowMs: T0, leaseUntilMs: T0 + 30_000, limit: 10, perEndpoint: 8, ...overrides };
 }
 
 function completion(deliveryId: string, overrides: Partial<DeliveryCompletion> = {}): DeliveryCompletion {
@@ -80,6 +80,7 @@ export function describeDeliveriesRepository(adapter: string, factory: () => Pro
         run_id: first.run_id,
         thread_id: first.thread_id,
         cron_id: null,
+        send_limit: 8,
       });
       expect((await sut.get(first.delivery_id))?.status).toBe('delivering');
       expect(await sut.claim(claimRequest({ nowMs: T0 + 10 }))).toEqual([expect.objectContaining({ delivery_id: later.delivery_id })]);
@@ -95,13 +96,32 @@ export function describeDeliveriesRepository(adapter: string, factory: () => Pro
       const second = await sut.claim(claimRequest({ owner: 'worker-2', perEndpoint: 2 }));
       await sut.complete([completion(first[3].delivery_id)]);
       const third = await sut.claim(claimRequest({ owner: 'worker-2', perEndpoint: 2 }));
-      // This process's own count wins when it is higher (slots still busy before their outcome is written).
-      const fourth = await sut.claim(claimRequest({ perEndpoint: 2, busy: new Map([[new URL(A).origin, 2]]) }));
+      // The claiming owner's own leased rows count against it too (sent, their outcome not yet written).
+      const fourth = await sut.claim(claimRequest({ perEndpoint: 2 }));
 
       expect(first.map((delivery) => delivery.url)).toEqual([A, A, B, B]);
       expect(second).toEqual([]);
       expect(third.map((delivery) => delivery.url)).toEqual([B]);
       expect(fourth).toEqual([]);
+    });
+
+    it('leases ahead for the endpoints named, and gives each claim the sends other owners leave room for', async () => {
+      for (let i = 0; i < 6; i += 1) await sut.insert(newDelivery({ url: A, created_at: T0 - 100 + i }));
+      for (let i = 0; i < 3; i += 1) await sut.insert(newDelivery({ url: B, created_at: T0 - 100 + i }));
+      const ahead = { perEndpoint: 2, ahead: new Map([[new URL(A).origin, 2]]) };
+
+      const first = await sut.claim(claimRequest(ahead));
+      // Everything worker-1 holds may be sent by it: worker-2 gets no share until those rows are done.
+      const crowdedOut = await sut.claim(claimRequest({ ...ahead, owner: 'worker-2' }));
+      await sut.complete(first.filter((delivery) => delivery.url === A).slice(0, 3).map((delivery) => completion(delivery.delivery_id)));
+      const second = await sut.claim(claimRequest({ ...ahead, owner: 'worker-2' }));
+
+      // B is not named: no rows ahead of what may be sent.
+      expect(first.filter((delivery) => delivery.url === A).map((delivery) => delivery.send_limit)).toEqual([2, 2, 2, 2]);
+      expect(first.filter((delivery) => delivery.url === B).map((delivery) => delivery.send_limit)).toEqual([2, 2]);
+      expect(crowdedOut.map((delivery) => delivery.url)).toEqual([]);
+      // worker-1 still holds one row of A and two of B: worker-2 may send one at a time to A and leases the two left.
+      expect(second.map((delivery) => [delivery.url, delivery.send_limit])).toEqual([[A, 1], [A, 1]]);
     });
 
     it('ignores leases that have run out when counting what is in flight', async () => {
@@ -215,6 +235,20 @@ export function describeDeliveriesRepository(adapter: string, factory: () => Pro
         [[mine.delivery_id, 0], [retried.delivery_id, 1]].sort(),
       );
       expect(await sut.releaseLeases('worker-1', T0 + 3_000)).toBe(0);
+    });
+
+    it('hands back only the rows named, and only while this owner holds them', async () => {
+      const [kept, given, theirs] = [newDelivery(), newDelivery(), newDelivery()];
+      for (const [delivery, owner] of [[kept, 'worker-1'], [given, 'worker-1'], [theirs, 'worker-2']] as const) {
+        await sut.insert(delivery);
+        await sut.claim(claimRequest({ owner }));
+      }
+
+      expect(await sut.releaseLeases('worker-1', T0 + 1_000, [given.delivery_id, theirs.delivery_id])).toBe(1);
+
+      expect(await sut.get(given.delivery_id)).toMatchObject({ status: 'pending', attempts: 0, next_attempt_at: new Date(T0 + 1_000).toISOString() });
+      expect((await sut.get(kept.delivery_id))?.status).toBe('delivering');
+      expect((await sut.get(theirs.delivery_id))?.status).toBe('delivering');
     });
 
     it('redelivers a finished delivery now with the same webhook_id, but not one in flight', async () => {

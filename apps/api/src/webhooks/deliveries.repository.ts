@@ -30,6 +30,11 @@ export interface ClaimedDelivery {
   run_id: string;
   thread_id: string | null;
   cron_id: string | null;
+  /**
+   * How many sends this owner may have open to the endpoint at once: the per-endpoint limit less the rows other
+   * owners held leased there when this claim was made.
+   */
+  send_limit: number;
 }
 
 export interface AttemptRecord {
@@ -56,10 +61,14 @@ export interface ClaimRequest {
   nowMs: number;
   leaseUntilMs: number;
   limit: number;
-  /** In flight per endpoint, counted over every process on the database. */
+  /** Sends open at once per endpoint, counted over every process on the database. */
   perEndpoint: number;
-  /** Deliveries in flight per endpoint in this process. */
-  busy: ReadonlyMap<string, number>;
+  /**
+   * Rows an owner may hold leased beyond what it may send, for the endpoints named (none for others): they wait out
+   * the disk sync and queue for a send slot meanwhile, so a quick endpoint's slots never sit idle through a claim and
+   * its sync.
+   */
+  ahead?: ReadonlyMap<string, number>;
 }
 
 export interface DeliveryFilter {
@@ -89,7 +98,8 @@ export abstract class DeliveriesRepository {
   /** Inserts the delivery; one with the same webhook_id already there is a DuplicateDeliveryError. */
   abstract insert(delivery: NewWebhookDelivery): Promise<void>;
   /**
-   * Leases up to `limit` due deliveries, oldest due first, keeping each endpoint under `perEndpoint` in flight.
+   * Leases up to `limit` due deliveries, oldest due first, keeping each owner under `send_limit` plus its `ahead`
+   * leased rows per endpoint, where `send_limit` leaves room for what other owners hold (see endpointBudgets).
    * Resolves once the lease is committed, which need not be on disk yet: send only after `untilDurable()`.
    */
   abstract claim(request: ClaimRequest): Promise<ClaimedDelivery[]>;
@@ -107,10 +117,10 @@ export abstract class DeliveriesRepository {
   /** Returns deliveries whose owner stopped (lease expired) to the queue; answers how many. */
   abstract reclaimExpired(nowMs: number): Promise<number>;
   /**
-   * A stopping dispatcher hands back what it still holds: those rows are due at once, their attempt not counted
-   * (no outcome was recorded); answers how many.
+   * A stopping dispatcher hands back what it still holds (or only `deliveryIds` of it): those rows are due at once,
+   * their attempt not counted (no outcome was recorded); answers how many.
    */
-  abstract releaseLeases(owner: string, nowMs: number): Promise<number>;
+  abstract releaseLeases(owner: string, nowMs: number, deliveryIds?: readonly string[]): Promise<number>;
   /** When the earliest pending delivery due after `afterMs` becomes due, if any. */
   abstract nextDueAt(afterMs: number): Promise<number | null>;
   /** Makes the delivery due now (same webhook_id); a delivery being sent right now is left alone. */
@@ -193,25 +203,63 @@ export function toWireAttempt(row: AttemptRow): WebhookAttempt {
   };
 }
 
-/**
- * Deliveries in flight per endpoint: the larger of this process's own count and the rows leased in the table
- * (every process's, this one's included), so the per-endpoint bound holds across processes on one database.
- */
-export function inFlightLoad(busy: ReadonlyMap<string, number>, leased: Iterable<[endpoint: string, inFlight: number]>): Map<string, number> {
-  const load = new Map(busy);
-  for (const [endpoint, inFlight] of leased) load.set(endpoint, Math.max(load.get(endpoint) ?? 0, inFlight));
-  return load;
+/** What one claim may take for an endpoint. */
+export interface EndpointBudget {
+  /** Rows this claim may still lease. */
+  room: number;
+  /** Sends the claiming owner may have open at once (see ClaimedDelivery.send_limit). */
+  sendLimit: number;
 }
 
-/** Picks, from candidates ordered by due time, those that keep every endpoint under its limit. */
-export function withinEndpointLimits<T extends { endpoint: string }>(candidates: T[], request: ClaimRequest): T[] {
-  const load = new Map(request.busy);
+/** Leased rows per endpoint at the moment of a claim: the claiming owner's and everybody's. */
+export interface EndpointLease {
+  endpoint: string;
+  mine: number;
+  total: number;
+}
+
+/**
+ * Per endpoint with leased rows: a claiming owner may send `perEndpoint` less what other owners hold leased, and
+ * lease that plus the endpoint's `ahead` less what it holds already. Sends of every owner together stay within
+ * `perEndpoint`: an owner sends only rows it leased, and the owner that claimed last left room for all of those.
+ * Rows waiting ahead count as leased for the others, so they only make the others' share smaller.
+ */
+export function endpointBudgets(request: ClaimRequest, leased: Iterable<EndpointLease>): Map<string, EndpointBudget> {
+  const budgets = new Map<string, EndpointBudget>();
+  for (const { endpoint, mine, total } of leased) {
+    const sendLimit = Math.max(request.perEndpoint - (total - mine), 0);
+    budgets.set(endpoint, { sendLimit, room: sendLimit > 0 ? Math.max(sendLimit + aheadOf(request, endpoint) - mine, 0) : 0 });
+  }
+  return budgets;
+}
+
+/** The budget of an endpoint nobody holds rows of. */
+export function budgetFor(budgets: ReadonlyMap<string, EndpointBudget>, endpoint: string, request: ClaimRequest): EndpointBudget {
+  return budgets.get(endpoint) ?? { sendLimit: request.perEndpoint, room: request.perEndpoint + aheadOf(request, endpoint) };
+}
+
+/** The most rows per endpoint a claim may take (the per-endpoint cap of a ranked candidate list). */
+export function mostPerEndpoint(request: ClaimRequest): number {
+  return request.perEndpoint + Math.max(0, ...(request.ahead?.values() ?? []));
+}
+
+function aheadOf(request: ClaimRequest, endpoint: string): number {
+  return request.ahead?.get(endpoint) ?? 0;
+}
+
+/** Picks, from candidates ordered by due time, those within their endpoint's room and the claim's limit. */
+export function withinEndpointLimits<T extends { endpoint: string }>(
+  candidates: T[],
+  request: ClaimRequest,
+  budgets: ReadonlyMap<string, EndpointBudget>,
+): T[] {
+  const taken = new Map<string, number>();
   const picked: T[] = [];
   for (const candidate of candidates) {
     if (picked.length >= request.limit) break;
-    const inFlight = load.get(candidate.endpoint) ?? 0;
-    if (inFlight >= request.perEndpoint) continue;
-    load.set(candidate.endpoint, inFlight + 1);
+    const count = taken.get(candidate.endpoint) ?? 0;
+    if (count >= budgetFor(budgets, candidate.endpoint, request).room) continue;
+    taken.set(candidate.endpoint, count + 1);
     picked.push(candidate);
   }
   return picked;

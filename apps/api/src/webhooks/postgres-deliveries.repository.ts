@@ -16,7 +16,7 @@ import {
   type RedeliverResult,
   toWireAttempt,
   toWireDelivery,
-  inFlightLoad,
+  endpointBudgets, budgetFor, mostPerEndpoint,
   withinEndpointLimits,
 } from './deliveries.repository';
 
@@ -84,12 +84,13 @@ export class PostgresDeliveriesRepository extends DeliveriesRepository {
   async claim(request: ClaimRequest): Promise<ClaimedDelivery[]> {
     return withTransaction(this.pool, async (client) => {
       await client.query("SELECT pg_advisory_xact_lock($1, hashtext('webhook-claim:' || current_schema()))", [ADVISORY_NAMESPACE]);
-      const leased = await client.query<{ endpoint: string; in_flight: string }>(
-        `SELECT endpoint, COUNT(*) AS in_flight FROM webhook_deliveries WHERE status = 'delivering' AND lease_until >= $1 GROUP BY endpoint`,
-        [request.nowMs],
+      const leased = await client.query<{ endpoint: string; mine: string; total: string }>(
+        `SELECT endpoint, COUNT(*) FILTER (WHERE owner = $2) AS mine, COUNT(*) AS total FROM webhook_deliveries
+         WHERE status = 'delivering' AND lease_until >= $1 GROUP BY endpoint`,
+        [request.nowMs, request.owner],
       );
-      const load = inFlightLoad(request.busy, leased.rows.map((row) => [row.endpoint, Number(row.in_flight)]));
-      const saturated = [...load].filter(([, count]) => count >= request.perEndpoint).map(([endpoint]) => endpoint);
+      const budgets = endpointBudgets(request, leased.rows.map((row) => ({ endpoint: row.endpoint, mine: Number(row.mine), total: Number(row.total) })));
+      const saturated = [...budgets].filter(([, budget]) => budget.room <= 0).map(([endpoint]) => endpoint);
       const { rows } = await client.query<{ delivery_id: string; endpoint: string }>(
         `SELECT delivery_id, endpoint FROM (
            SELECT delivery_id, endpoint, next_attempt_at,
@@ -98,12 +99,12 @@ export class PostgresDeliveriesRepository extends DeliveriesRepository {
            WHERE status = 'pending' AND next_attempt_at <= $1 AND NOT (endpoint = ANY($2::text[]))
          ) due
          WHERE place <= $3 ORDER BY next_attempt_at, delivery_id LIMIT $4`,
-        [request.nowMs, saturated, request.perEndpoint, Math.max(request.limit * 2, 32)],
+        [request.nowMs, saturated, mostPerEndpoint(request), Math.max(request.limit * 2, 32)],
       );
-      const picked = withinEndpointLimits(rows, { ...request, busy: load }).map((row) => row.delivery_id);
+      const picked = withinEndpointLimits(rows, request, budgets).map((row) => row.delivery_id);
       if (picked.length === 0) return [];
       // `status = 'pending'` again: a redelivery or a reclaim may have touched a row since it was ranked.
-      const claimed = await client.query<ClaimedDelivery & { next_attempt_at: string }>(
+      const claimed = await client.query<Omit<ClaimedDelivery, 'send_limit'> & { next_attempt_at: string }>(
         `UPDATE webhook_deliveries SET status = 'delivering', owner = $1, lease_until = $2, updated_at = $3
          WHERE delivery_id = ANY($4::text[]) AND status = 'pending'
          RETURNING delivery_id, webhook_id, url, endpoint, payload, attempts, run_id, thread_id, cron_id, next_attempt_at`,
@@ -111,7 +112,11 @@ export class PostgresDeliveriesRepository extends DeliveriesRepository {
       );
       return claimed.rows
         .sort((a, b) => Number(a.next_attempt_at) - Number(b.next_attempt_at) || (a.delivery_id < b.delivery_id ? -1 : 1))
-        .map(({ next_attempt_at: _due, ...delivery }) => ({ ...delivery, attempts: Number(delivery.attempts) }));
+        .map(({ next_attempt_at: _due, ...delivery }) => ({
+          ...delivery,
+          attempts: Number(delivery.attempts),
+          send_limit: budgetFor(budgets, delivery.endpoint, request).sendLimit,
+        }));
     });
   }
 
@@ -140,11 +145,11 @@ export class PostgresDeliveriesRepository extends DeliveriesRepository {
     });
   }
 
-  async releaseLeases(owner: string, nowMs: number): Promise<number> {
+  async releaseLeases(owner: string, nowMs: number, deliveryIds?: readonly string[]): Promise<number> {
     const result = await this.pool.query(
       `UPDATE webhook_deliveries SET status = 'pending', owner = NULL, lease_until = NULL, next_attempt_at = $1, updated_at = $1
-       WHERE owner = $2 AND status = 'delivering'`,
-      [nowMs, owner],
+       WHERE owner = $2 AND status = 'delivering' AND ($3::text[] IS NULL OR delivery_id = ANY($3::text[]))`,
+      [nowMs, owner, deliveryIds ?? null],
     );
     return result.rowCount ?? 0;
   }

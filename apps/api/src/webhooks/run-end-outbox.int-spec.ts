@@ -76,7 +76,7 @@ describe('run end writes its webhook delivery in the same transaction (SQLite)',
 
     const { items } = await deliveries.search({ run_id: run.run_id }, 10, 0);
     expect(items).toEqual([expect.objectContaining({ status: 'pending', url: 'http://127.0.0.1:9/hook?token=abc', thread_id: threadId })]);
-    const [claimed] = await deliveries.claim({ owner: 'w', nowMs: Date.now() + 60_000, leaseUntilMs: Date.now() + 90_000, limit: 5, perEndpoint: 5, busy: new Map() });
+    const [claimed] = await deliveries.claim({ owner: 'w', nowMs: Date.now() + 60_000, leaseUntilMs: Date.now() + 90_000, limit: 5, perEndpoint: 5 });
     expect(JSON.parse(claimed.payload)).toMatchObject({ run_id: run.run_id, status: 'success', values: { done: true }, kwargs: { webhook: 'http://127.0.0.1:9/hook?token=abc' } });
   });
 
@@ -104,7 +104,7 @@ describe('run end writes its webhook delivery in the same transaction (SQLite)',
 
     const { items } = await deliveries.search({}, 10, 0);
     expect(items.map((item) => item.run_id).sort()).toEqual([cancelled.run_id, interrupted.run_id, rolledBack.run_id].sort());
-    const [claimed] = await deliveries.claim({ owner: 'w', nowMs: Date.now() + 60_000, leaseUntilMs: Date.now() + 90_000, limit: 1, perEndpoint: 5, busy: new Map() });
+    const [claimed] = await deliveries.claim({ owner: 'w', nowMs: Date.now() + 60_000, leaseUntilMs: Date.now() + 90_000, limit: 1, perEndpoint: 5 });
     expect(JSON.parse(claimed.payload)).toMatchObject({ status: 'interrupted', run_started_at: null, run_ended_at: NOW });
   });
 

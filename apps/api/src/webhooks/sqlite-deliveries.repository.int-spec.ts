@@ -24,7 +24,7 @@ describe('SqliteDeliveriesRepository with RUNHOOK_SQLITE_SYNCHRONOUS=full', () =
       const delivery = newDelivery();
       await sut.insert(delivery);
       const sync = jest.spyOn(WalSync.prototype, 'sync');
-      const [claimed] = await sut.claim({ owner: 'w', nowMs: delivery.created_at, leaseUntilMs: delivery.created_at + 1_000, limit: 1, perEndpoint: 1, busy: new Map() });
+      const [claimed] = await sut.claim({ owner: 'w', nowMs: delivery.created_at, leaseUntilMs: delivery.created_at + 1_000, limit: 1, perEndpoint: 1 });
       expect(claimed?.delivery_id).toBe(delivery.delivery_id);
       expect(sync).not.toHaveBeenCalled();
       await sut.untilDurable();

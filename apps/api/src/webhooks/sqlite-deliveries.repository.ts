@@ -17,7 +17,7 @@ import {
   type RedeliverResult,
   toWireAttempt,
   toWireDelivery,
-  inFlightLoad,
+  endpointBudgets, budgetFor, type EndpointLease,
   withinEndpointLimits,
 } from './deliveries.repository';
 
@@ -69,17 +69,18 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
 
   /**
    * Looks at each endpoint with pending work on its own (index on endpoint, due time), so a backlog for a slow or
-   * dead endpoint never has to be scanned past to find another endpoint's deliveries. The in-flight count per
-   * endpoint is read from the table (the writer lock serialises claims), so WEBHOOK_MAX_PER_ENDPOINT holds for
-   * every process on the file together.
+   * dead endpoint never has to be scanned past to find another endpoint's deliveries. The leased rows per endpoint
+   * are read from the table (the writer lock serialises claims), so WEBHOOK_MAX_PER_ENDPOINT holds for every
+   * process on the file together.
    */
   async claim(request: ClaimRequest): Promise<ClaimedDelivery[]> {
     const apply = this.db.transaction((): ClaimedDelivery[] => {
       const leased = prepared(
         this.db,
-        "SELECT endpoint, COUNT(*) AS in_flight FROM webhook_deliveries WHERE status = 'delivering' AND lease_until >= ? GROUP BY endpoint",
-      ).all(request.nowMs) as { endpoint: string; in_flight: number }[];
-      const load = inFlightLoad(request.busy, leased.map((row) => [row.endpoint, row.in_flight]));
+        `SELECT endpoint, SUM(owner = ?) AS mine, COUNT(*) AS total FROM webhook_deliveries
+         WHERE status = 'delivering' AND lease_until >= ? GROUP BY endpoint`,
+      ).all(request.owner, request.nowMs) as EndpointLease[];
+      const budgets = endpointBudgets(request, leased);
       const endpoints = prepared(
         this.db,
         `WITH RECURSIVE pending(endpoint) AS (
@@ -95,13 +96,17 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
         `SELECT delivery_id, webhook_id, url, endpoint, payload, attempts, run_id, thread_id, cron_id, next_attempt_at FROM webhook_deliveries
          WHERE status = 'pending' AND endpoint = ? AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`,
       );
-      const candidates: (ClaimedDelivery & { next_attempt_at: number })[] = [];
+      type DueRow = Omit<ClaimedDelivery, 'send_limit'> & { next_attempt_at: number };
+      const candidates: DueRow[] = [];
       for (const { endpoint } of endpoints) {
-        const room = Math.min(request.perEndpoint - (load.get(endpoint) ?? 0), request.limit);
-        if (room > 0) candidates.push(...(due.all(endpoint, request.nowMs, room) as (ClaimedDelivery & { next_attempt_at: number })[]));
+        const room = Math.min(budgetFor(budgets, endpoint, request).room, request.limit);
+        if (room > 0) candidates.push(...(due.all(endpoint, request.nowMs, room) as DueRow[]));
       }
       candidates.sort((a, b) => a.next_attempt_at - b.next_attempt_at);
-      const picked = withinEndpointLimits(candidates, { ...request, busy: load }).map(({ next_attempt_at: _due, ...delivery }) => delivery);
+      const picked = withinEndpointLimits(candidates, request, budgets).map(({ next_attempt_at: _due, ...delivery }) => ({
+        ...delivery,
+        send_limit: budgetFor(budgets, delivery.endpoint, request).sendLimit,
+      }));
       const lease = prepared(this.db, "UPDATE webhook_deliveries SET status = 'delivering', owner = ?, lease_until = ?, updated_at = ? WHERE delivery_id = ?");
       for (const delivery of picked) lease.run(request.owner, request.leaseUntilMs, request.nowMs, delivery.delivery_id);
       return picked;
@@ -137,12 +142,12 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
     apply.immediate();
   }
 
-  async releaseLeases(owner: string, nowMs: number): Promise<number> {
+  async releaseLeases(owner: string, nowMs: number, deliveryIds?: readonly string[]): Promise<number> {
     return prepared(
       this.db,
       `UPDATE webhook_deliveries SET status = 'pending', owner = NULL, lease_until = NULL, next_attempt_at = ?, updated_at = ?
-       WHERE owner = ? AND status = 'delivering'`,
-    ).run(nowMs, nowMs, owner).changes;
+       WHERE owner = ? AND status = 'delivering' AND (? IS NULL OR delivery_id IN (SELECT value FROM json_each(?)))`,
+    ).run(nowMs, nowMs, owner, deliveryIds ? 1 : null, JSON.stringify(deliveryIds ?? [])).changes;
   }
 
   async reclaimExpired(nowMs: number): Promise<number> {

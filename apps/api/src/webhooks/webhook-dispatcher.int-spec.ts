@@ -31,8 +31,12 @@ class ScriptedSender {
     for (const resolve of this.held.get(url) ?? []) resolve();
   }
 
+  /** Runs before each send is answered (a test looks at the database as the send sees it). */
+  beforeSend: ((request: SendRequest) => Promise<void>) | null = null;
+
   async send(request: SendRequest): Promise<SendResult> {
     this.requests.push(request);
+    await this.beforeSend?.(request);
     if (this.holding.has(request.url)) {
       await new Promise<void>((resolve) => {
         this.held.set(request.url, [...(this.held.get(request.url) ?? []), resolve]);
@@ -252,7 +256,7 @@ describe(`WebhookDispatcher on ${name}`, () => {
   it('re-sends, after its lease ends, a delivery a killed dispatcher had claimed', async () => {
     const delivery = newDelivery({ created_at: clock.now() });
     await repository.insert(delivery);
-    await repository.claim({ owner: 'killed', nowMs: clock.now(), leaseUntilMs: clock.now() + 5_000, limit: 1, perEndpoint: 1, busy: new Map() });
+    await repository.claim({ owner: 'killed', nowMs: clock.now(), leaseUntilMs: clock.now() + 5_000, limit: 1, perEndpoint: 1 });
     clock.advance(5_001);
 
     sut.start();
@@ -325,6 +329,62 @@ describe(`WebhookDispatcher on ${name}`, () => {
     expect(sender.requests).toHaveLength(2);
     sender.release(slow);
     await settle_until(async () => (await repository.search({ status: 'succeeded' }, 100, 0)).total === 6);
+  });
+
+  /**
+   * One endpoint, two paths: a quick delivery first, then five whose sends are held open. Once the quick one has
+   * answered, the dispatcher leases rows of that endpoint ahead of its two send slots.
+   */
+  async function endpointWithRowsAhead(): Promise<{ held: string; rows: string[] }> {
+    const quick = 'http://127.0.0.1:9/quick';
+    const held = 'http://127.0.0.1:9/held';
+    sender.hold(held);
+    const first = newDelivery({ url: quick, created_at: clock.now() - 100 });
+    await repository.insert(first);
+    const rows: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const delivery = newDelivery({ url: held, created_at: clock.now() - 50 + i });
+      await repository.insert(delivery);
+      rows.push(delivery.delivery_id);
+    }
+    sut = dispatcher({ webhooks: { maxConcurrency: 8 } });
+    sut.start();
+    await settle_until(async () => (await repository.search({ status: 'delivering' }, 100, 0)).total === 4 && sender.requests.length === 3);
+    return { held, rows };
+  }
+
+  it('leases rows ahead for an endpoint that answers quickly, and still sends no more at once than its limit', async () => {
+    const { held } = await endpointWithRowsAhead();
+    // Two sends open to the endpoint, two rows leased ahead of them; more claims change nothing.
+    for (let round = 0; round < 10; round += 1) {
+      sut.wake();
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(sender.requests.map((request) => request.url)).toEqual(['http://127.0.0.1:9/quick', held, held]);
+    expect((await repository.search({ status: 'delivering' }, 100, 0)).total).toBe(4);
+
+    sender.release(held);
+    await settle();
+    expect((await repository.search({ status: 'succeeded' }, 100, 0)).total).toBe(6);
+    expect(sender.requests).toHaveLength(6);
+  });
+
+  it('does not send a row that waited for its slot so long that the send could outlast its lease: it is claimed afresh', async () => {
+    const { held, rows } = await endpointWithRowsAhead();
+    const claimedAt = new Map<string, string | undefined>();
+    sender.beforeSend = async (request) => {
+      const row = (await repository.search({}, 100, 0)).items.find((item) => item.webhook_id === request.headers['webhook-id']);
+      claimedAt.set(row?.delivery_id ?? '', row?.updated_at);
+    };
+    // The two rows waiting ahead now have less than one send timeout left on their lease (5 s lease, 2 s timeout).
+    clock.advance(3_000);
+    sender.release(held);
+    await settle();
+
+    // Each was sent once, under a lease taken after the wait rather than the one it waited with.
+    expect(rows.slice(2, 4).map((id) => claimedAt.get(id))).toEqual([new Date(clock.now()).toISOString(), new Date(clock.now()).toISOString()]);
+    expect((await repository.search({ status: 'succeeded' }, 100, 0)).items.map((row) => row.attempts)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(sender.requests).toHaveLength(6);
   });
 
   /** Turns the event loop until `check` holds, without waiting for requests that are held open. */

@@ -7,6 +7,7 @@ import { uuid4 } from '../common/ids';
 import { type AppConfig, InjectConfig } from '../config/app-config';
 import { type ClaimedDelivery, DeliveriesRepository, type DeliveryCompletion } from './deliveries.repository';
 import { decideAfterAttempt } from './delivery-policy';
+import { EndpointGate } from './endpoint-gate';
 import { stampSentAt } from './run-webhook-payload';
 import { WebhookOutbox } from './webhook-outbox.service';
 import { WebhookSender } from './webhook-sender';
@@ -40,7 +41,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   private readonly logger = new Logger(WebhookDispatcher.name);
   readonly owner = uuid4();
   private readonly inFlight = new Map<string, { endpoint: string; done: Promise<void> }>();
-  private readonly perEndpoint = new Map<string, number>();
+  private readonly gates = new Map<string, EndpointGate>();
   private readonly waiters = new Map<string, (() => void)[]>();
   private completions: DeliveryCompletion[] = [];
   /** Recorded outcomes whose commit is not yet known to be on disk (their waiters are told after). */
@@ -193,12 +194,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
           leaseUntilMs: now + leaseMs,
           limit: free,
           perEndpoint: maxPerEndpoint,
-          busy: this.perEndpoint,
+          ahead: this.aheadForQuickEndpoints(maxPerEndpoint),
         });
         if (claimed.length > 0) {
           // One wait for the disk per claim, shared by its deliveries (and with the commits around it).
           const durable = this.deliveries.untilDurable();
-          for (const delivery of claimed) this.launch(delivery, durable);
+          for (const delivery of claimed) this.launch(delivery, durable, now + leaseMs);
         }
         more = claimed.length === free;
       }
@@ -208,10 +209,35 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
-  private launch(delivery: ClaimedDelivery, durable: Promise<void>): void {
-    this.perEndpoint.set(delivery.endpoint, (this.perEndpoint.get(delivery.endpoint) ?? 0) + 1);
+  /**
+   * Endpoints whose latest send answered quickly may have as many rows again leased ahead; a slow or unknown one gets
+   * none, so rows waiting for its slots never crowd out other endpoints' deliveries from the overall concurrency.
+   */
+  private aheadForQuickEndpoints(perEndpoint: number): Map<string, number> {
+    const ahead = new Map<string, number>();
+    for (const [endpoint, gate] of this.gates) if (gate.answersQuickly) ahead.set(endpoint, perEndpoint);
+    return ahead;
+  }
+
+  /**
+   * A claimed delivery waits for the disk, then for a send slot of its endpoint (the claim leases up to as many
+   * again as may be sent, so the next ones are claimed and synced while the slots are busy), then is sent.
+   */
+  private launch(delivery: ClaimedDelivery, durable: Promise<void>, leaseUntilMs: number): void {
+    const gate = this.gates.get(delivery.endpoint) ?? new EndpointGate();
+    this.gates.set(delivery.endpoint, gate);
+    gate.hold(delivery.send_limit);
     // Nobody hears of a run end, nor of a claim, before it is on disk; a failed sync ends like a crashed attempt.
-    const done = durable.then(() => this.attempt(delivery)).then(
+    const done = durable
+      .then(() => gate.acquire())
+      .then(async (slot) => {
+        try {
+          return await this.attemptWithinLease(delivery, leaseUntilMs);
+        } finally {
+          slot.close();
+        }
+      })
+      .then(
       (completion) => {
         // The slot frees at once; the row stays leased until the outcome is written, so nobody claims it meanwhile.
         if (completion) this.completions.push(completion);
@@ -226,6 +252,18 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       },
     );
     this.inFlight.set(delivery.delivery_id, { endpoint: delivery.endpoint, done });
+  }
+
+  /**
+   * A delivery that queued for its slot so long that a send might outlast its lease is not sent, since another
+   * process could claim it meanwhile: it is handed back, due now, with no attempt counted, and claimed afresh.
+   */
+  private async attemptWithinLease(delivery: ClaimedDelivery, leaseUntilMs: number): Promise<DeliveryCompletion | null> {
+    const now = this.clock.now();
+    if (now + this.config.webhooks.timeoutMs < leaseUntilMs) return this.attempt(delivery);
+    this.logger.warn(`webhook delivery ${delivery.delivery_id} waited for a slot to ${delivery.endpoint} too long to be sent within its lease; handed back`);
+    await this.deliveries.releaseLeases(this.owner, now, [delivery.delivery_id]);
+    return null;
   }
 
   /** The outcome of one attempt, or null when shutdown stopped it: then it is no attempt, and the row goes back. */
@@ -334,9 +372,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     const entry = this.inFlight.get(deliveryId);
     if (!entry) return;
     this.inFlight.delete(deliveryId);
-    const left = (this.perEndpoint.get(entry.endpoint) ?? 1) - 1;
-    if (left > 0) this.perEndpoint.set(entry.endpoint, left);
-    else this.perEndpoint.delete(entry.endpoint);
+    if (this.gates.get(entry.endpoint)?.unhold() === 0) this.gates.delete(entry.endpoint);
   }
 
   /** A retry due later gets a timer for its moment; the slow poll is only the safety net. */

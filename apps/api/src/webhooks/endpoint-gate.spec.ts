@@ -1,0 +1,74 @@
+import { describe, expect, it } from '@jest/globals';
+import { EndpointGate, QUICK_SEND_MS, type SendSlot } from './endpoint-gate';
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i += 1) await Promise.resolve();
+}
+
+describe('EndpointGate', () => {
+  it('opens at most the claim\'s limit of sends at once and lets the others in, in claim order, as slots free', async () => {
+    const gate = new EndpointGate();
+    const opened: { i: number; slot: SendSlot }[] = [];
+    for (let i = 0; i < 5; i += 1) gate.hold(2);
+    for (let i = 0; i < 5; i += 1) void gate.acquire().then((slot) => opened.push({ i, slot }));
+    await settle();
+    expect(opened.map((send) => send.i)).toEqual([0, 1]);
+
+    opened[0].slot.close();
+    opened[0].slot.close();
+    await settle();
+    expect(opened.map((send) => send.i)).toEqual([0, 1, 2]);
+
+    opened[1].slot.close();
+    opened[2].slot.close();
+    await settle();
+    expect(opened.map((send) => send.i)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('takes the limit of the latest claim: a smaller one holds new sends back until the open ones fall under it', async () => {
+    const gate = new EndpointGate();
+    const slots: SendSlot[] = [];
+    for (let i = 0; i < 3; i += 1) gate.hold(3);
+    for (let i = 0; i < 3; i += 1) void gate.acquire().then((slot) => slots.push(slot));
+    await settle();
+    expect(slots).toHaveLength(3);
+
+    gate.hold(1);
+    void gate.acquire().then((slot) => slots.push(slot));
+    slots[0].close();
+    slots[1].close();
+    await settle();
+    expect(slots).toHaveLength(3);
+    slots[2].close();
+    await settle();
+    expect(slots).toHaveLength(4);
+  });
+
+  it('answers quickly only once a send answered within the bound, and not while one open send takes longer', async () => {
+    let now = 0;
+    const gate = new EndpointGate(() => now);
+    gate.hold(2);
+    gate.hold(2);
+    const first = await gate.acquire();
+    expect(gate.answersQuickly).toBe(false);
+
+    now += 5;
+    first.close();
+    expect(gate.answersQuickly).toBe(true);
+
+    const stuck = await gate.acquire();
+    now += QUICK_SEND_MS + 1;
+    expect(gate.answersQuickly).toBe(false);
+    stuck.close();
+    expect(gate.answersQuickly).toBe(false);
+  });
+
+  it('counts the deliveries it holds so the dispatcher can forget an endpoint with none left', () => {
+    const gate = new EndpointGate();
+    gate.hold(8);
+    gate.hold(8);
+
+    expect(gate.unhold()).toBe(1);
+    expect(gate.unhold()).toBe(0);
+  });
+});
