@@ -30,6 +30,8 @@ describe('WebhookSender against a local server', () => {
         if (request.url?.startsWith('/redirect')) return response.writeHead(302, { location: '/elsewhere' }).end();
         if (request.url?.startsWith('/big')) return response.writeHead(200).end('x'.repeat(100_000));
         if (request.url?.startsWith('/busy')) return response.writeHead(503, { 'retry-after': '7' }).end('busy');
+        // Never answered: the request stays open until the client gives up.
+        if (request.url?.startsWith('/hang')) return;
         response.writeHead(204).end();
       });
     });
@@ -71,6 +73,30 @@ describe('WebhookSender against a local server', () => {
 
     expect(literal).toMatchObject({ statusCode: null, error: expect.stringMatching(/SSRF guard: 127\.0\.0\.1 is a loopback address/) });
     expect(named).toMatchObject({ statusCode: null, error: expect.stringMatching(/SSRF guard: localhost resolves to .* loopback/) });
+  });
+
+  it('gives up on an endpoint that never answers at the timeout, and says it timed out', async () => {
+    const sut = new WebhookSender({ policy: OPEN, connectTimeoutMs: 1_000, timeoutMs: 150, connectionsPerEndpoint: 2 });
+    const result = await sut.send({ url: `${base}/hang`, headers: {}, body: '{}' });
+    await sut.close();
+
+    expect(result).toMatchObject({ statusCode: null, timedOut: true, error: 'timed out after 150 ms' });
+  });
+
+  it('stops a send when the caller\'s signal aborts (a hand-back at shutdown), which is no timeout', async () => {
+    const sut = sender();
+    const handBack = new AbortController();
+    const before = seen.length;
+    const sending = sut.send({ url: `${base}/hang?stop`, headers: {}, body: '{}', signal: handBack.signal });
+    while (seen.length === before) await new Promise((resolve) => setImmediate(resolve));
+    handBack.abort();
+    const stopped = await sending;
+    const already = await sut.send({ url: `${base}/hang?never`, headers: {}, body: '{}', signal: handBack.signal });
+    await sut.close();
+
+    expect(stopped).toMatchObject({ statusCode: null, timedOut: false });
+    expect(already).toMatchObject({ statusCode: null, timedOut: false });
+    expect(seen.some((request) => request.url === '/hang?never')).toBe(false);
   });
 
   it('reports a refused connection without an answer', async () => {

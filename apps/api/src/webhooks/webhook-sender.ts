@@ -94,8 +94,18 @@ export class WebhookSender {
   }
 
   async send(request: SendRequest): Promise<SendResult> {
+    // One controller for the timeout and the caller's signal both: AbortSignal.any costs more than the send's own
+    // bookkeeping at a few thousand deliveries a second.
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), this.options.timeoutMs);
+    let timedOutHere = false;
+    const timer = setTimeout(() => {
+      timedOutHere = true;
+      abort.abort();
+    }, this.options.timeoutMs);
+    const outer = request.signal;
+    const forward = (): void => abort.abort();
+    if (outer?.aborted) abort.abort();
+    else outer?.addEventListener('abort', forward, { once: true });
     try {
       const { origin, path } = requestTarget(request.url);
       const response = await this.agent.request({
@@ -104,7 +114,7 @@ export class WebhookSender {
         method: 'POST',
         headers: request.headers,
         body: request.body,
-        signal: request.signal ? AbortSignal.any([abort.signal, request.signal]) : abort.signal,
+        signal: abort.signal,
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
       });
@@ -118,10 +128,11 @@ export class WebhookSender {
         timedOut: false,
       };
     } catch (error) {
-      const timedOut = abort.signal.aborted || /timeout/i.test((error as NodeJS.ErrnoException).code ?? '');
+      const timedOut = timedOutHere || /timeout/i.test((error as NodeJS.ErrnoException).code ?? '');
       return { statusCode: null, error: describeError(error, timedOut, this.options.timeoutMs), excerpt: null, retryAfter: undefined, timedOut };
     } finally {
       clearTimeout(timer);
+      outer?.removeEventListener('abort', forward);
     }
   }
 
