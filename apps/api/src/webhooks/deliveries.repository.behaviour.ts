@@ -124,6 +124,18 @@ export function describeDeliveriesRepository(adapter: string, factory: () => Pro
       expect(second.map((delivery) => [delivery.url, delivery.send_limit])).toEqual([[A, 1], [A, 1]]);
     });
 
+    it('records outcomes and claims in one call, the recorded rows no longer counting against their endpoint', async () => {
+      for (let i = 0; i < 3; i += 1) await sut.insert(newDelivery({ url: A, created_at: T0 - 100 + i }));
+      const first = await sut.claim(claimRequest({ perEndpoint: 2 }));
+
+      const next = await sut.completeAndClaim([completion(first[0].delivery_id)], claimRequest({ perEndpoint: 2, nowMs: T0 + 20 }));
+
+      expect(next).toHaveLength(1);
+      expect(next[0].delivery_id).not.toBe(first[1].delivery_id);
+      expect(await sut.get(first[0].delivery_id)).toMatchObject({ status: 'succeeded', attempts: 1 });
+      expect((await sut.get(next[0].delivery_id))?.status).toBe('delivering');
+    });
+
     it('ignores leases that have run out when counting what is in flight', async () => {
       for (let i = 0; i < 3; i += 1) await sut.insert(newDelivery({ url: A, created_at: T0 - 100 + i }));
       await sut.claim(claimRequest({ perEndpoint: 2, leaseUntilMs: T0 + 10 }));

@@ -74,6 +74,19 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
    * process on the file together.
    */
   async claim(request: ClaimRequest): Promise<ClaimedDelivery[]> {
+    return this.claimNow(request);
+  }
+
+  /** One IMMEDIATE transaction: each part runs as a savepoint inside it. */
+  override async completeAndClaim(completions: DeliveryCompletion[], request: ClaimRequest): Promise<ClaimedDelivery[]> {
+    const both = this.db.transaction((): ClaimedDelivery[] => {
+      this.completeNow(completions);
+      return this.claimNow(request);
+    });
+    return both.immediate();
+  }
+
+  private claimNow(request: ClaimRequest): ClaimedDelivery[] {
     const apply = this.db.transaction((): ClaimedDelivery[] => {
       const leased = prepared(
         this.db,
@@ -120,6 +133,10 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
   }
 
   async complete(completions: DeliveryCompletion[]): Promise<void> {
+    this.completeNow(completions);
+  }
+
+  private completeNow(completions: DeliveryCompletion[]): void {
     if (completions.length === 0) return;
     const log = prepared(
       this.db,

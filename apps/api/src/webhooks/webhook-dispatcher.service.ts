@@ -5,7 +5,7 @@ import { BackgroundTimers } from '../common/background-timers';
 import { Clock } from '../common/clock';
 import { uuid4 } from '../common/ids';
 import { type AppConfig, InjectConfig } from '../config/app-config';
-import { type ClaimedDelivery, DeliveriesRepository, type DeliveryCompletion } from './deliveries.repository';
+import { type ClaimedDelivery, type ClaimRequest, DeliveriesRepository, type DeliveryCompletion } from './deliveries.repository';
 import { decideAfterAttempt } from './delivery-policy';
 import { EndpointGate } from './endpoint-gate';
 import { stampSentAt } from './run-webhook-payload';
@@ -172,30 +172,29 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     try {
       do {
         this.cycleAgain = false;
-        await this.writeCompletions();
-        if (!this.stopped) await this.claimDue();
+        // The outcomes that came in are written with the cycle's first claim, in one transaction.
+        const batch = this.takeCompletions();
+        if (this.stopped) await this.writeCompletions(batch);
+        else await this.claimDue(batch);
       } while (this.cycleAgain);
     } finally {
       this.cycling = null;
     }
   }
 
-  private async claimDue(): Promise<void> {
+  private async claimDue(batch: DeliveryCompletion[]): Promise<void> {
     let more = true;
+    let unrecorded = batch;
     try {
       while (more && !this.stopped) {
         const { maxConcurrency, maxPerEndpoint, leaseMs } = this.config.webhooks;
         const free = maxConcurrency - this.inFlight.size;
         if (free <= 0) break;
         const now = this.clock.now();
-        const claimed = await this.deliveries.claim({
-          owner: this.owner,
-          nowMs: now,
-          leaseUntilMs: now + leaseMs,
-          limit: free,
-          perEndpoint: maxPerEndpoint,
-          ahead: this.aheadForQuickEndpoints(maxPerEndpoint),
-        });
+        const request = { owner: this.owner, nowMs: now, leaseUntilMs: now + leaseMs, limit: free, perEndpoint: maxPerEndpoint, ahead: this.aheadForQuickEndpoints(maxPerEndpoint) };
+        const recording = unrecorded;
+        unrecorded = [];
+        const claimed = recording.length === 0 ? await this.deliveries.claim(request) : await this.recordAndClaim(recording, request);
         if (claimed.length > 0) {
           // One wait for the disk per claim, shared by its deliveries (and with the commits around it).
           const durable = this.deliveries.untilDurable();
@@ -206,6 +205,20 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       await this.armDueTimer();
     } catch (error) {
       this.logger.error(redactCredentials(`claiming webhook deliveries failed: ${(error as Error).message}`));
+    }
+    // A claim loop that never ran (all slots busy) still writes what came in.
+    await this.writeCompletions(unrecorded);
+  }
+
+  /** Writes the outcomes and claims in one transaction; outcomes that could not be written are dealt with as such. */
+  private async recordAndClaim(batch: DeliveryCompletion[], request: ClaimRequest): Promise<ClaimedDelivery[]> {
+    try {
+      const claimed = await this.deliveries.completeAndClaim(batch, request);
+      this.afterRecorded(batch);
+      return claimed;
+    } catch (error) {
+      this.recordingFailed(batch, error);
+      throw error;
     }
   }
 
@@ -333,23 +346,36 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
 
   private async flush(): Promise<void> {
     if (this.cycling) await this.cycling;
-    await this.writeCompletions();
+    await this.writeCompletions(this.takeCompletions());
     await Promise.all(this.syncing);
   }
 
-  private async writeCompletions(): Promise<void> {
-    if (this.completions.length === 0) return;
+  private takeCompletions(): DeliveryCompletion[] {
     const batch = this.completions;
     this.completions = [];
+    return batch;
+  }
+
+  private async writeCompletions(batch: DeliveryCompletion[]): Promise<void> {
+    if (batch.length === 0) return;
     try {
       await this.deliveries.complete(batch);
     } catch (error) {
-      // The rows stay leased; once the lease ends they are claimed and sent again.
-      this.logger.error(redactCredentials(`recording ${batch.length} webhook attempt(s) failed: ${(error as Error).message}`));
-      this.tellWaiters(batch);
+      this.recordingFailed(batch, error);
       return;
     }
-    // The next claim goes on meanwhile: a delivery it sends waits for this same sync first.
+    this.afterRecorded(batch);
+  }
+
+  private recordingFailed(batch: DeliveryCompletion[], error: unknown): void {
+    // The rows stay leased; once the lease ends they are claimed and sent again.
+    this.logger.error(redactCredentials(`recording ${batch.length} webhook attempt(s) failed: ${(error as Error).message}`));
+    this.tellWaiters(batch);
+  }
+
+  /** Waiters hear of the outcomes once they are on disk; the next claim goes on meanwhile. */
+  private afterRecorded(batch: DeliveryCompletion[]): void {
+    // A delivery the next claim sends waits for this same sync first.
     const synced: Promise<void> = this.deliveries
       .untilDurable()
       .catch((error: unknown) => this.logger.error(`syncing ${batch.length} recorded webhook attempt(s) failed: ${(error as Error).message}`))
