@@ -3,25 +3,7 @@ import { redactCredentials } from '@runhook/webhooks';
 import pino, { type DestinationStream, type Logger as Pino } from 'pino';
 import pretty from 'pino-pretty';
 import type { LogSettings } from '../config/log-config';
-
-/**
- * Header and field paths whose values are secrets wherever they appear in a log object (pino `redact`); text
- * (messages, URLs, error messages) goes through `redactCredentials` instead.
- */
-const REDACTED_PATHS = [
-  'headers.authorization',
-  'headers.cookie',
-  'headers["x-api-key"]',
-  'headers["set-cookie"]',
-  '*.headers.authorization',
-  '*.headers.cookie',
-  '*.headers["x-api-key"]',
-  '*.headers["set-cookie"]',
-  'api_key',
-  'token',
-  'secret',
-  'password',
-];
+import { redactFields } from './redact-fields';
 
 /** Nest's own start-up chatter (every module and route) is detail, not news: it goes out at debug. */
 const CHATTY_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
@@ -32,15 +14,15 @@ function redactText(value: unknown): unknown {
 
 /** The process's root pino logger: JSON lines on stdout, or pino-pretty's coloured lines on a terminal. */
 export function createRootLogger(settings: LogSettings, destination?: DestinationStream): Pino {
-  const stream = destination ?? (settings.format === 'pretty' ? pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l' }) : pino.destination({ sync: true }));
+  const stream = destination ?? (settings.format === 'pretty' ? pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l' }) : pino.destination({ sync: false }));
   return pino(
     {
       level: settings.level,
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       // Level names rather than numbers: readable without a lookup table, and what collectors map best.
-      formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: REDACTED_PATHS, censor: 'REDACTED' },
+      // Secret fields and headers are hidden in every log object; text goes through redactCredentials below.
+      formatters: { level: (label) => ({ level: label }), log: redactFields },
       hooks: {
         // Messages are free text built from URLs and driver errors: a token in them is hidden before writing.
         logMethod(args, method) {
