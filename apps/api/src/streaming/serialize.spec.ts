@@ -1,5 +1,6 @@
-import { AIMessage, HumanMessage } from '@langchain/core/messages';
-import { serializeError, toWireJson, toWireValue } from './serialize';
+import { AIMessage, type BaseMessage, HumanMessage } from '@langchain/core/messages';
+import fc from 'fast-check';
+import { serializeError, toWire, toWireJson, toWireValue } from './serialize';
 
 describe('toWireJson', () => {
   it('turns LangChain messages into plain dicts with their type', () => {
@@ -53,6 +54,78 @@ describe('toWireJson', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic['self'] = cyclic;
     expect(() => toWireJson(cyclic)).toThrow(TypeError);
+  });
+});
+
+describe('toWireJson against JSON.stringify', () => {
+  /** What the wire form is by definition: JSON.stringify with every message, wherever it is, as its wire dict. */
+  function reference(value: unknown): string {
+    return (
+      JSON.stringify(value, function replace(this: Record<string, unknown>, key: string, converted: unknown) {
+        const raw = this[key] as BaseMessage | undefined;
+        if (raw instanceof AIMessage || raw instanceof HumanMessage) {
+          const { type, data } = raw.toDict();
+          return { ...data, type };
+        }
+        return converted;
+      }) ?? 'null'
+    );
+  }
+
+  class Box {
+    constructor(readonly inside: unknown) {}
+  }
+
+  const messages = fc.oneof(
+    fc.record({ content: fc.string(), id: fc.string() }).map((fields) => new HumanMessage(fields)),
+    fc.record({ content: fc.string(), id: fc.string() }).map((fields) => new AIMessage(fields)),
+  );
+  const { tree } = fc.letrec((tie) => ({
+    tree: fc.oneof(
+      { depthSize: 'small' },
+      fc.jsonValue(),
+      fc.constant(undefined),
+      fc.double(),
+      fc.date({ noInvalidDate: true }),
+      messages,
+      tie('tree').map((inside) => new Box(inside)),
+      fc.array(tie('tree'), { maxLength: 5 }),
+      fc.dictionary(fc.string(), tie('tree'), { maxKeys: 5 }),
+    ),
+  }));
+
+  it('writes exactly the bytes JSON.stringify writes for any mix of plain data, messages, dates, class instances and holes', () => {
+    fc.assert(
+      fc.property(tree, (value) => {
+        expect(toWireJson(value)).toBe(reference(value));
+        // Twice: the second time from the kept texts.
+        expect(toWireJson(value)).toBe(reference(value));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('hands back, beside the text, data equal to what parsing the text gives, sharing kept dicts only for plain data', () => {
+    fc.assert(
+      fc.property(tree, (value) => {
+        const wire = toWire(value);
+        expect(wire.json).toBe(reference(value));
+        expect(wire.value).toStrictEqual(JSON.parse(wire.json));
+      }),
+      { numRuns: 500 },
+    );
+    // A message's dict is made once and shared by every wire form that holds the message.
+    const message = new AIMessage({ content: 'kept', id: 'k1' });
+    const first = toWire({ messages: [message] }).value as { messages: unknown[] };
+    const second = toWire({ messages: [message], more: 1 }).value as { messages: unknown[] };
+    expect(second.messages[0]).toBe(first.messages[0]);
+  });
+
+  it('writes a message reassigned since its text was kept anew', () => {
+    const message = new AIMessage({ content: 'first', id: 'm1' });
+    expect(toWireJson([message])).toBe(reference([message]));
+    message.content = 'second';
+    expect(toWireJson([message])).toContain('"content":"second"');
   });
 });
 

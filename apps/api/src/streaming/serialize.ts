@@ -10,29 +10,122 @@ function isDictConvertible(value: unknown): value is DictConvertible {
 }
 
 /**
- * Each message's wire dict, kept with the message while the fields it was made from are the same objects:
- * a run's end writes the thread's whole message list, and `toDict` was most of that cost on long threads.
+ * Each message's wire dict and, once asked for, its JSON text, kept with the message while the fields they were made
+ * from are the same objects: a run's end writes the thread's whole message list, and `toDict` then `JSON.stringify`
+ * of every message was most of that cost on long threads.
  */
-const wireDicts = new WeakMap<object, { dict: Record<string, unknown>; fields: unknown[] }>();
+interface WireForm {
+  dict: Record<string, unknown>;
+  json: string | null;
+  /** Whether the dict is plain JSON data (what parsing its text gives back), once asked. */
+  plain: boolean | null;
+}
+
+const wireForms = new WeakMap<object, WireForm & { fields: unknown[] }>();
+
+function wireFormOf(raw: DictConvertible): WireForm {
+  const serializable = isSerializable(raw) ? raw : null;
+  const known = serializable ? wireForms.get(raw) : undefined;
+  if (serializable && known && fieldsUnchanged(serializable, known.fields)) return known;
+  const { type, data } = raw.toDict();
+  const form = { dict: { ...data, type }, json: null, plain: null, fields: serializable ? fieldsOf(serializable) : [] };
+  if (serializable) wireForms.set(raw, form);
+  return form;
+}
 
 function wireDictOf(raw: DictConvertible): Record<string, unknown> {
-  const serializable = isSerializable(raw) ? raw : null;
-  const known = serializable ? wireDicts.get(raw) : undefined;
-  if (serializable && known && fieldsUnchanged(serializable, known.fields)) return known.dict;
-  const { type, data } = raw.toDict();
-  const dict = { ...data, type };
-  if (serializable) wireDicts.set(raw, { dict, fields: fieldsOf(serializable) });
-  return dict;
+  return wireFormOf(raw).dict;
+}
+
+function wireJsonOfMessage(raw: DictConvertible): string {
+  const form = wireFormOf(raw);
+  form.json ??= JSON.stringify(form.dict, replacer);
+  return form.json;
 }
 
 /** Past this depth the walk stops, and JSON.stringify (and its replacer) sees the rest as it is, cycles included. */
 const WALK_DEPTH = 64;
 
+/** Covers the messages the walk does not reach (inside class instances, or deeper than it goes). */
+function replacer(this: Record<string, unknown>, key: string, converted: unknown): unknown {
+  const raw = this[key];
+  if (isDictConvertible(raw)) return wireDictOf(raw);
+  return converted;
+}
+
 /**
- * The value with the messages in its arrays and plain objects replaced by their wire dicts, copying only the
- * containers on the way to one. JSON.stringify calls a message's own `toJSON` (LangChain's whole `lc` envelope,
- * on every message of a long thread) before a replacer sees it, so the replacer alone never saved that cost.
+ * The JSON text of a value, assembled from its plain containers, with each message's kept text spliced in: exactly
+ * what `JSON.stringify` of the value with its messages as wire dicts writes (key order, omitted `undefined`s, `null`
+ * for holes). JSON.stringify calls a message's own `toJSON` (LangChain's whole `lc` envelope) before a replacer sees
+ * it, and writes every message of a long thread again at every step; here a known message costs a string copy.
+ * Anything but a plain object or array (a Date, a class instance, an object with its own `toJSON`) is left to
+ * JSON.stringify with the replacer. Answers undefined where JSON.stringify would (undefined, a function, a symbol).
  */
+function wireJsonOf(value: unknown, depth: number): string | undefined {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  if (isDictConvertible(value)) return wireJsonOfMessage(value);
+  if (depth > WALK_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function') return JSON.stringify(value, replacer);
+  if (Array.isArray(value)) {
+    const items: string[] = new Array<string>(value.length);
+    for (let index = 0; index < value.length; index++) items[index] = wireJsonOf(value[index], depth + 1) ?? 'null';
+    return `[${items.join(',')}]`;
+  }
+  if (!hasPlainPrototype(value)) return JSON.stringify(value, replacer);
+  const members: string[] = [];
+  for (const key of Object.keys(value)) {
+    const item = wireJsonOf((value as Record<string, unknown>)[key], depth + 1);
+    if (item !== undefined) members.push(`${JSON.stringify(key)}:${item}`);
+  }
+  return `{${members.join(',')}}`;
+}
+
+/**
+ * JSON as LangGraph clients expect it: LangChain messages become plain `{type, content, ...}` dicts
+ * instead of their `lc` constructor envelopes.
+ */
+export function toWireJson(value: unknown): string {
+  return wireJsonOf(value, 0) ?? 'null';
+}
+
+/**
+ * Whether the value is plain JSON data once its messages are wire dicts: only plain objects and arrays without holes,
+ * strings, finite numbers, booleans and null. Then the value with its messages swapped for their kept dicts is what
+ * parsing its wire JSON gives back.
+ */
+function isPlainWire(value: unknown, depth: number, messagesAllowed: boolean): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth > WALK_DEPTH) return false;
+  if (isDictConvertible(value)) {
+    if (!messagesAllowed) return false;
+    const form = wireFormOf(value);
+    form.plain ??= isPlainWire(form.dict, depth + 1, false);
+    return form.plain;
+  }
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      if (!(index in value) || !isPlainWire(value[index], depth + 1, messagesAllowed)) return false;
+    }
+    return true;
+  }
+  // Not a null prototype either: parsing gives Object.prototype.
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  for (const key of Object.keys(value)) if (!isPlainWire((value as Record<string, unknown>)[key], depth + 1, messagesAllowed)) return false;
+  return true;
+}
+
+/** The value with the messages in its plain containers replaced by their kept wire dicts, copying only those containers. */
 function withWireDicts(value: unknown, depth: number): unknown {
   if (typeof value !== 'object' || value === null || depth > WALK_DEPTH) return value;
   if (isDictConvertible(value)) return wireDictOf(value);
@@ -56,16 +149,13 @@ function withWireDicts(value: unknown, depth: number): unknown {
 }
 
 /**
- * JSON as LangGraph clients expect it: LangChain messages become plain `{type, content, ...}` dicts
- * instead of their `lc` constructor envelopes.
+ * The wire form of a value as JSON text and as plain data together, for a run's end, which stores the one and hands
+ * the other on. Where the value is plain JSON data (the usual state), the data shares the messages' kept dicts rather
+ * than parsing the text back (a thread's whole message list, at every run end): it is to be read, never changed.
  */
-export function toWireJson(value: unknown): string {
-  // The replacer covers messages the walk does not reach (inside class instances, or deeper than it goes).
-  return JSON.stringify(withWireDicts(value, 0), function replacer(this: Record<string, unknown>, key: string, converted: unknown) {
-    const raw = this[key];
-    if (isDictConvertible(raw)) return wireDictOf(raw);
-    return converted;
-  }) ?? 'null';
+export function toWire(value: unknown): { json: string; value: unknown } {
+  const json = toWireJson(value);
+  return { json, value: isPlainWire(value, 0, true) ? withWireDicts(value, 0) : JSON.parse(json) };
 }
 
 /** A plain-JSON copy, for values stored in the database or returned in a response body. */
