@@ -17,6 +17,8 @@ import {
   type RunRecord,
   type RunResult,
   type RunWebhookFactory,
+  finalValuesText,
+  threadValuesText,
 } from './run-record';
 import { type ReclaimRequest, RunsRepository } from './runs.repository';
 
@@ -315,7 +317,7 @@ export class PostgresRunsRepository extends RunsRepository {
       await client.query(
         `UPDATE runs SET status = $2, ended_at = $3, updated_at = $3, error = $4, final_values = $5, owner = NULL, lease_until = NULL, cancel_action = NULL
          WHERE run_id = $1`,
-        [runId, result.status, result.endedAt, jsonParam(result.error), jsonParam(result.finalValues)],
+        [runId, result.status, result.endedAt, jsonParam(result.error), finalValuesText(result)],
       );
     }
     if (result.thread) await this.writeThreadEnd(client, threadId, runId, result);
@@ -378,7 +380,7 @@ export class PostgresRunsRepository extends RunsRepository {
       [
         threadId,
         others.rows.length > 0 ? 'busy' : thread.status,
-        jsonParam(thread.values),
+        threadValuesText(result),
         jsonParam(thread.interrupts ?? {}),
         jsonParam(thread.error),
         result.endedAt,

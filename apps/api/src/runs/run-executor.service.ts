@@ -8,7 +8,7 @@ import { CheckpointMaintenance } from '../graphs/checkpoint-maintenance';
 import { isCheckpointStoreOutage } from '../persistence/checkpoint-fence';
 import { GraphRegistry, type RunnableGraph } from '../graphs/graph-registry.service';
 import { StreamBroker } from '../streaming/stream-broker';
-import { serializeError, toWireJson, toWireValue } from '../streaming/serialize';
+import { serializeError, toWire, toWireJson, toWireValue } from '../streaming/serialize';
 import { type StreamSummary, runGraphStream } from './graph-stream';
 import { graphInput, graphRunConfig } from './run-input';
 import type { CancelAction, RunFence, RunRecord, RunResult, TerminalStatus } from './run-record';
@@ -39,6 +39,8 @@ export interface RunControl {
 
 interface FinalState {
   values: Record<string, unknown> | null;
+  /** `values` as JSON text, when it was made on the way. */
+  valuesJson?: string;
   interrupts: Record<string, Interrupt[]>;
   hasNext: boolean;
 }
@@ -163,6 +165,7 @@ export class RunExecutor {
       status,
       error,
       finalValues: state?.values ?? null,
+      finalValuesJson: state?.valuesJson,
       endedAt: this.clock.isoNow(),
       discard: action === 'rollback',
       thread: run.kwargs.temporary
@@ -224,7 +227,8 @@ export class RunExecutor {
     // Breakpoints, given with the run or compiled into the graph, pause without an interrupt chunk.
     if (run.kwargs.interrupt_before?.length || run.kwargs.interrupt_after?.length) return null;
     if (graph.interruptBefore?.length || graph.interruptAfter?.length) return null;
-    return { values: toWireValue<Record<string, unknown> | null>(summary.lastValues), interrupts: {}, hasNext: false };
+    const wire = toWire(summary.lastValues);
+    return { values: wire.value as Record<string, unknown> | null, valuesJson: wire.json, interrupts: {}, hasNext: false };
   }
 
   private async finalState(graph: RunnableGraph, threadId: string): Promise<FinalState | null> {

@@ -90,6 +90,8 @@ export interface RunResult {
   status: TerminalStatus;
   error: RunError | null;
   finalValues: unknown;
+  /** `finalValues` as JSON text, when the executor has it already: written as it is rather than serialized again. */
+  finalValuesJson?: string;
   endedAt: string;
   /** Delete the run instead of recording it (cancel with rollback). */
   discard: boolean;
@@ -146,4 +148,17 @@ export function abandonedRunResult(
     thread: run.kwargs.temporary || !thread ? null : { status: 'error', values, interrupts: {}, error },
     delivery: webhookFor?.(run, { status: 'error', endedAt, error, values }) ?? null,
   };
+}
+
+/** The JSON text of a run's final values, as stored with the run (null when there are none). */
+export function finalValuesText(result: RunResult): string | null {
+  if (result.finalValues === undefined || result.finalValues === null) return null;
+  return result.finalValuesJson ?? JSON.stringify(result.finalValues);
+}
+
+/** The JSON text of the thread's new values: usually the run's final values, serialized once for both. */
+export function threadValuesText(result: RunResult): string | null {
+  const values = result.thread?.values ?? null;
+  if (values === null) return null;
+  return values === result.finalValues ? finalValuesText(result) : JSON.stringify(values);
 }

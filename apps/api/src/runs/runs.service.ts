@@ -70,7 +70,7 @@ export class RunsService {
     const now = new Date(nowMs).toISOString();
     const runId = ids.runId ?? uuid7(nowMs);
     const targetThread = threadId ?? ids.newThreadId ?? uuid7(nowMs);
-    const existing = threadId ? await this.threads.get(threadId) : null;
+    const existing = threadId ? await this.threads.getHead(threadId) : null;
     const temporary = threadId === null && !isKeep(body.on_completion);
     const built = buildRunKwargs(body, {
       runId,

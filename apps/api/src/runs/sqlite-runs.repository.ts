@@ -17,6 +17,8 @@ import {
   type RunRecord,
   type RunResult,
   type RunWebhookFactory,
+  finalValuesText,
+  threadValuesText,
 } from './run-record';
 import { type ReclaimRequest, RunsRepository } from './runs.repository';
 import { type RunRow, toRecord, toRun } from './sqlite-run-rows';
@@ -295,8 +297,6 @@ export class SqliteRunsRepository extends RunsRepository {
     if (result.delivery) insertDeliveryRow(this.db, result.delivery);
     if (!row) return;
     const runId = row.run_id;
-    // The final values usually are the thread's new values too: serialize them once.
-    const valuesJson = result.finalValues === undefined || result.finalValues === null ? null : JSON.stringify(result.finalValues);
     if (result.discard) {
       prepared(this.db, 'DELETE FROM run_events WHERE run_id = ?').run(runId);
       prepared(this.db, 'DELETE FROM runs WHERE run_id = ?').run(runId);
@@ -305,9 +305,9 @@ export class SqliteRunsRepository extends RunsRepository {
         this.db,
         `UPDATE runs SET status = ?, ended_at = ?, updated_at = ?, error = ?, final_values = ?, owner = NULL, lease_until = NULL, cancel_action = NULL
          WHERE run_id = ?`,
-      ).run(result.status, result.endedAt, result.endedAt, result.error ? JSON.stringify(result.error) : null, valuesJson, runId);
+      ).run(result.status, result.endedAt, result.endedAt, result.error ? JSON.stringify(result.error) : null, finalValuesText(result), runId);
     }
-    if (result.thread) this.writeThreadEnd(row.thread_id, runId, result, valuesJson);
+    if (result.thread) this.writeThreadEnd(row.thread_id, runId, result);
   }
 
   /** Pending runs end here and now; running ones get a flag their worker acts on. */
@@ -348,7 +348,7 @@ export class SqliteRunsRepository extends RunsRepository {
     if (delivery) insertDeliveryRow(this.db, delivery);
   }
 
-  private writeThreadEnd(threadId: string, runId: string, result: RunResult, finalValuesJson: string | null): void {
+  private writeThreadEnd(threadId: string, runId: string, result: RunResult): void {
     const thread = result.thread;
     if (!thread) return;
     const othersWaiting = prepared(this.db, `SELECT 1 FROM runs WHERE thread_id = ? AND run_id != ? AND ${ACTIVE} LIMIT 1`).get(threadId, runId);
@@ -357,7 +357,7 @@ export class SqliteRunsRepository extends RunsRepository {
       `UPDATE threads SET status = ?, state_values = ?, interrupts = ?, error = ?, updated_at = ?, state_updated_at = ? WHERE thread_id = ?`,
     ).run(
       othersWaiting ? 'busy' : thread.status,
-      thread.values === null ? null : thread.values === result.finalValues ? finalValuesJson : JSON.stringify(thread.values),
+      threadValuesText(result),
       JSON.stringify(thread.interrupts),
       thread.error ? JSON.stringify(thread.error) : null,
       result.endedAt,

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Thread } from '@runhook/contracts';
 import { jsonParam, PG_POOL, type PgPool, toIso, withTransaction } from '../persistence/postgres/pg-pool';
 import { countRows, type PgPage, searchPage } from '../persistence/postgres/pg-search';
-import { ThreadFilter, ThreadPage, ThreadStateUpdate, ThreadsRepository } from './threads.repository';
+import { ThreadFilter, type ThreadHead, ThreadPage, ThreadStateUpdate, ThreadsRepository } from './threads.repository';
 
 export interface PgThreadRow {
   thread_id: string;
@@ -86,6 +86,16 @@ export class PostgresThreadsRepository extends ThreadsRepository {
   async get(threadId: string): Promise<Thread | null> {
     const { rows } = await this.pool.query<PgThreadRow>('SELECT * FROM threads WHERE thread_id = $1', [threadId]);
     return rows[0] ? pgRowToThread(rows[0]) : null;
+  }
+
+  async getHead(threadId: string): Promise<ThreadHead | null> {
+    const { rows } = await this.pool.query<Pick<PgThreadRow, 'thread_id' | 'status' | 'metadata' | 'config'>>(
+      'SELECT thread_id, status, metadata, config FROM threads WHERE thread_id = $1',
+      [threadId],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return { thread_id: row.thread_id, status: row.status as Thread['status'], metadata: row.metadata ?? {}, config: row.config ?? {} };
   }
 
   async patchMetadata(threadId: string, metadata: Record<string, unknown>, now: string): Promise<Thread | null> {

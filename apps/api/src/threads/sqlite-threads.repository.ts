@@ -3,7 +3,7 @@ import type { Thread } from '@runhook/contracts';
 import { jsonContains, parseJson } from '../common/json';
 import { prepared } from '../persistence/prepared';
 import { SQLITE, type SqliteConnection } from '../persistence/sqlite.tokens';
-import { ThreadFilter, ThreadPage, ThreadStateUpdate, ThreadsRepository } from './threads.repository';
+import { ThreadFilter, type ThreadHead, ThreadPage, ThreadStateUpdate, ThreadsRepository } from './threads.repository';
 
 export interface ThreadRow {
   thread_id: string;
@@ -64,6 +64,14 @@ export class SqliteThreadsRepository extends ThreadsRepository {
   async get(threadId: string): Promise<Thread | null> {
     const row = prepared(this.db, 'SELECT * FROM threads WHERE thread_id = ?').get(threadId) as ThreadRow | undefined;
     return row ? toThread(row) : null;
+  }
+
+  async getHead(threadId: string): Promise<ThreadHead | null> {
+    const row = prepared(this.db, 'SELECT thread_id, status, metadata, config FROM threads WHERE thread_id = ?').get(threadId) as
+      | Pick<ThreadRow, 'thread_id' | 'status' | 'metadata' | 'config'>
+      | undefined;
+    if (!row) return null;
+    return { thread_id: row.thread_id, status: row.status as Thread['status'], metadata: parseJson(row.metadata, {}), config: parseJson(row.config, {}) };
   }
 
   async patchMetadata(threadId: string, metadata: Record<string, unknown>, now: string): Promise<Thread | null> {

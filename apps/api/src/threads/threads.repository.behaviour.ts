@@ -49,6 +49,20 @@ export function describeThreadsRepository(name: string, factory: StoreFactory): 
       expect(await store.threads.get(thread.thread_id)).toMatchObject({ values: null, interrupts: {}, status: 'interrupted' });
     });
 
+    it('reads a thread\'s head (status, metadata, config) without its state, and null for an unknown id', async () => {
+      const thread = makeThread({ metadata: { user: 'u1' }, config: { configurable: { k: 'v' } } });
+      await store.threads.insert(thread);
+      await store.threads.saveState(thread.thread_id, { values: { messages: [{ content: 'long' }] }, interrupts: {}, status: 'busy', now: at(7_000) });
+
+      expect(await store.threads.getHead(thread.thread_id)).toEqual({
+        thread_id: thread.thread_id,
+        status: 'busy',
+        metadata: { user: 'u1' },
+        config: { configurable: { k: 'v' } },
+      });
+      expect(await store.threads.getHead(randomUUID())).toBeNull();
+    });
+
     it('searches by metadata, status, values and ids, sorted and paginated with totals', async () => {
       const tag = randomUUID();
       const threads = [0, 1, 2, 3].map((i) =>

@@ -12,6 +12,9 @@ export interface ThreadPage {
   total: number;
 }
 
+/** What a run's creation reads of its thread: everything but its state, which can be the whole message list. */
+export type ThreadHead = Pick<Thread, 'thread_id' | 'status' | 'metadata' | 'config'>;
+
 export interface ThreadStateUpdate {
   values: Record<string, unknown> | null;
   interrupts: Record<string, Interrupt[]>;
@@ -24,6 +27,8 @@ export abstract class ThreadsRepository {
   /** Returns null when a thread with that id exists already. */
   abstract insert(thread: Thread): Promise<Thread | null>;
   abstract get(threadId: string): Promise<Thread | null>;
+  /** The thread without its values or interrupts (neither read nor parsed). */
+  abstract getHead(threadId: string): Promise<ThreadHead | null>;
   abstract patchMetadata(threadId: string, metadata: Record<string, unknown>, now: string): Promise<Thread | null>;
   /**
    * Deletes the thread and its runs; `keepRuns` keeps the runs' rows (a stateless run's temporary
