@@ -20,8 +20,8 @@ const PURGE_BATCH = 1_000;
 /**
  * The worker side of the outbox. Claims due deliveries under a lease (woken in-process the moment a run end
  * commits; a slow poll covers other processes, restarts and expired leases), sends each with bounded concurrency
- * overall and per endpoint, and records every attempt. Completions are written in batches, one transaction per
- * event-loop turn, which keeps SQLite off the hot path. The claim loop never waits for the disk: a claimed delivery
+ * overall and per endpoint, and records every attempt. Completions are written in batches, in one transaction with
+ * the next claim, once per event-loop turn, which keeps SQLite off the hot path. The claim loop never waits for the disk: a claimed delivery
  * waits for `untilDurable()` on its own before it is sent, and waiters hear of an outcome once it is on disk, so one
  * sync serves a run's end, the claim of its webhook and the outcomes written meanwhile.
  */
@@ -191,7 +191,14 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
         const free = maxConcurrency - this.inFlight.size;
         if (free <= 0) break;
         const now = this.clock.now();
-        const request = { owner: this.owner, nowMs: now, leaseUntilMs: now + leaseMs, limit: free, perEndpoint: maxPerEndpoint, ahead: this.aheadForQuickEndpoints(maxPerEndpoint) };
+        const request: ClaimRequest = {
+          owner: this.owner,
+          nowMs: now,
+          leaseUntilMs: now + leaseMs,
+          limit: free,
+          perEndpoint: maxPerEndpoint,
+          ahead: this.aheadForQuickEndpoints(maxPerEndpoint),
+        };
         const recording = unrecorded;
         unrecorded = [];
         const claimed = recording.length === 0 ? await this.deliveries.claim(request) : await this.recordAndClaim(recording, request);
@@ -251,19 +258,19 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
         }
       })
       .then(
-      (completion) => {
-        // The slot frees at once; the row stays leased until the outcome is written, so nobody claims it meanwhile.
-        if (completion) this.completions.push(completion);
-        this.release(delivery.delivery_id);
-        this.wake();
-      },
-      (error: unknown) => {
-        // Its lease runs out and it is claimed again; this process just frees the slot.
-        this.logger.error(redactCredentials(`webhook delivery ${delivery.delivery_id} attempt crashed: ${(error as Error).stack}`));
-        this.release(delivery.delivery_id);
-        this.wake();
-      },
-    );
+        (completion) => {
+          // The slot frees at once; the row stays leased until the outcome is written, so nobody claims it meanwhile.
+          if (completion) this.completions.push(completion);
+          this.release(delivery.delivery_id);
+          this.wake();
+        },
+        (error: unknown) => {
+          // Its lease runs out and it is claimed again; this process just frees the slot.
+          this.logger.error(redactCredentials(`webhook delivery ${delivery.delivery_id} attempt crashed: ${(error as Error).stack}`));
+          this.release(delivery.delivery_id);
+          this.wake();
+        },
+      );
     this.inFlight.set(delivery.delivery_id, { endpoint: delivery.endpoint, done });
   }
 
