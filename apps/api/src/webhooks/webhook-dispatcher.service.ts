@@ -1,17 +1,14 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { buildWebhookHeaders, redactCredentials } from '@runhook/webhooks';
-import { performance } from 'node:perf_hooks';
+import { redactCredentials } from '@runhook/webhooks';
 import { BackgroundTimers } from '../common/background-timers';
 import { Clock } from '../common/clock';
 import { uuid4 } from '../common/ids';
 import { type AppConfig, InjectConfig } from '../config/app-config';
 import { type ClaimedDelivery, type ClaimRequest, DeliveriesRepository, type DeliveryCompletion } from './deliveries.repository';
-import { decideAfterAttempt } from './delivery-policy';
 import { EndpointGate } from './endpoint-gate';
-import { stampSentAt } from './run-webhook-payload';
+import { WebhookAttempts } from './webhook-attempts';
 import { WebhookOutbox } from './webhook-outbox.service';
 import { WebhookSender } from './webhook-sender';
-import { checkUrlPolicy } from './webhook-url-policy';
 import { RunhookMetrics } from '../observability/runhook-metrics';
 
 const PURGE_EVERY_MS = 3_600_000;
@@ -27,17 +24,6 @@ const PURGE_BATCH = 1_000;
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
-  /**
-   * A relative webhook was stored as this server's own origin plus its path: it is checked as the relative URL it
-   * was (allowed while loopback is), since `allowed_domains` and the like speak of other hosts.
-   */
-  private policyProblem(url: string): string | null {
-    const policy = this.config.langgraph.webhooks.url;
-    const ownOrigin = `${this.config.selfUrl}${this.config.langgraph.http.mountPrefix}/`;
-    if (url.startsWith(ownOrigin)) return policy.disableLoopback ? 'relative webhook URLs need webhooks.url.disable_loopback: false' : null;
-    return checkUrlPolicy(url, policy).problem;
-  }
-
   private readonly logger = new Logger(WebhookDispatcher.name);
   readonly owner = uuid4();
   private readonly inFlight = new Map<string, { endpoint: string; done: Promise<void> }>();
@@ -52,6 +38,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   /** Fires when shutdown hands the deliveries still in flight back to the queue: their sends stop. */
   private readonly handBack = new AbortController();
   private readonly timers = new BackgroundTimers(this.logger);
+  private readonly attempts: WebhookAttempts;
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
@@ -60,7 +47,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     private readonly sender: WebhookSender,
     private readonly clock: Clock,
     private readonly metrics: RunhookMetrics,
-  ) {}
+  ) {
+    this.attempts = new WebhookAttempts(config, sender, clock, metrics, this.owner, this.logger);
+  }
 
   get enabled(): boolean {
     return this.config.roles.has('worker');
@@ -280,75 +269,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
    */
   private async attemptWithinLease(delivery: ClaimedDelivery, leaseUntilMs: number): Promise<DeliveryCompletion | null> {
     const now = this.clock.now();
-    if (now + this.config.webhooks.timeoutMs < leaseUntilMs) return this.attempt(delivery);
+    if (now + this.config.webhooks.timeoutMs < leaseUntilMs) return this.attempts.make(delivery, this.handBack.signal);
     this.logger.warn(`webhook delivery ${delivery.delivery_id} waited for a slot to ${delivery.endpoint} too long to be sent within its lease; handed back`);
     await this.deliveries.releaseLeases(this.owner, now, [delivery.delivery_id]);
     return null;
-  }
-
-  /** The outcome of one attempt, or null when shutdown stopped it: then it is no attempt, and the row goes back. */
-  private async attempt(delivery: ClaimedDelivery): Promise<DeliveryCompletion | null> {
-    const { webhooks, version } = this.config;
-    const attempt = delivery.attempts + 1;
-    const startedAt = this.clock.now();
-    // The policy of this process applies to every attempt, not only the one it accepted: a tightened
-    // `webhooks.url` also stops retries queued under the old one.
-    const refusal = this.policyProblem(delivery.url);
-    if (refusal !== null) return this.refused(delivery, attempt, startedAt, `refused by webhooks.url policy: ${refusal}`);
-    const body = stampSentAt(delivery.payload, new Date(startedAt).toISOString());
-    const headers: Record<string, string> = {
-      ...webhooks.headers,
-      'content-type': 'application/json',
-      'user-agent': `Runhook/${version}`,
-      ...buildWebhookHeaders({ id: delivery.webhook_id, timestamp: new Date(startedAt), body, secrets: [...webhooks.signingSecrets], attempt }),
-    };
-    const began = performance.now();
-    const result = await this.sender.send({ url: delivery.url, headers, body, signal: this.handBack.signal });
-    if (result.statusCode === null && this.handBack.signal.aborted) return null;
-    const durationMs = Math.round(performance.now() - began);
-    const now = this.clock.now();
-    const decision = decideAfterAttempt({ result, attempts: attempt, scheduleSeconds: webhooks.retryScheduleSeconds, nowMs: now });
-    const outcome = decision.status === 'pending' ? 'retry' : decision.status;
-    this.metrics.deliveryAttempted(outcome, durationMs);
-    // The endpoint is scheme://host:port only: the URL's path and query (a `?token=`) stay out of the log.
-    this.logger.log({ msg: 'webhook attempt', ...this.ids(delivery), attempt, outcome, status_code: result.statusCode, duration_ms: durationMs, endpoint: delivery.endpoint });
-    if (decision.status === 'failed' || decision.status === 'gone') {
-      this.logger.warn(redactCredentials(`webhook delivery ${delivery.delivery_id} to ${delivery.endpoint} ${decision.status} after ${attempt} attempt(s): ${result.error}`));
-    }
-    return {
-      delivery_id: delivery.delivery_id,
-      owner: this.owner,
-      attempt: {
-        attempt,
-        started_at: startedAt,
-        duration_ms: durationMs,
-        status_code: result.statusCode,
-        error: result.error,
-        response_excerpt: result.excerpt,
-      },
-      status: decision.status,
-      next_attempt_at: decision.nextAttemptAt,
-      now,
-    };
-  }
-
-  /** An attempt the policy stops before any connection: recorded with its reason, and final. */
-  private refused(delivery: ClaimedDelivery, attempt: number, startedAt: number, reason: string): DeliveryCompletion {
-    this.metrics.deliveryAttempted('refused', null);
-    this.logger.log({ msg: 'webhook attempt', ...this.ids(delivery), attempt, outcome: 'refused', endpoint: delivery.endpoint });
-    this.logger.warn(redactCredentials(`webhook delivery ${delivery.delivery_id} to ${delivery.endpoint} ${reason}`));
-    return {
-      delivery_id: delivery.delivery_id,
-      owner: this.owner,
-      attempt: { attempt, started_at: startedAt, duration_ms: 0, status_code: null, error: reason, response_excerpt: null },
-      status: 'refused',
-      next_attempt_at: null,
-      now: this.clock.now(),
-    };
-  }
-
-  private ids(delivery: ClaimedDelivery): { delivery_id: string; run_id: string; thread_id: string | null; cron_id: string | null } {
-    return { delivery_id: delivery.delivery_id, run_id: delivery.run_id, thread_id: delivery.thread_id, cron_id: delivery.cron_id };
   }
 
   private async flush(): Promise<void> {
