@@ -16,7 +16,9 @@ import {
   type RedeliverResult,
   toWireAttempt,
   toWireDelivery,
-  endpointBudgets, budgetFor, mostPerEndpoint,
+  budgetFor,
+  endpointBudgets,
+  mostPerEndpoint,
   withinEndpointLimits,
 } from './deliveries.repository';
 

@@ -17,7 +17,9 @@ import {
   type RedeliverResult,
   toWireAttempt,
   toWireDelivery,
-  endpointBudgets, budgetFor, type EndpointLease,
+  budgetFor,
+  endpointBudgets,
+  type EndpointLease,
   withinEndpointLimits,
 } from './deliveries.repository';
 
