@@ -13,8 +13,8 @@
 //   [--seconds 10] [--fractions 0.5,0.8,1.0,1.2] [--capacity-runs 1500] [--rounds 1]
 //   [--builds before=tmp/base/dist/apps/api/main.js,after=dist/apps/api/main.js] [--env KEY=V,KEY=V]
 //   (a build may carry its own settings: normal=dist/apps/api/main.js@RUNHOOK_SQLITE_SYNCHRONOUS=normal)
-// With several builds, each round runs every build in turn (fresh database each) at the same offered rates (fractions
-// of the first build's capacity measured in that round), and medians over rounds are printed.
+// With several builds, each round runs every build in turn (fresh database each), the curve at the same offered rates
+// (fractions of the first build's capacity measured in that round), and medians over rounds are printed.
 import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -80,7 +80,9 @@ async function startReceiver() {
 
 async function startApi(databasePath, main = API_MAIN, buildEnv = {}) {
   const port = await freePort();
-  const child = spawn(process.execPath, [main], {
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"): node flags for the api, which NODE_OPTIONS refuses.
+  const nodeArgs = String(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     cwd: ROOT,
     env: { ...process.env, RUNHOOK_BENCH: '1', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: databasePath, WEBHOOK_SIGNING_SECRETS: `whsec_${Buffer.alloc(32, 9).toString('base64')}`, ...EXTRA_ENV, ...buildEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -148,24 +150,23 @@ async function stopApi(api) {
   await new Promise((r) => (api.child.exitCode !== null ? r() : api.child.once('exit', r)));
 }
 
-/** The dispatcher alone: backlog throughput and outbox-write latency (no graph work). */
-async function outboxScenarios() {
+/** The dispatcher alone, one build on a fresh database: backlog throughput and outbox-write latency (no graph work). */
+async function outboxScenarios(build) {
   const folder = mkdtempSync(join(tmpdir(), 'runhook-bench-webhooks-'));
   const databasePath = join(folder, 'runhook.sqlite');
   const receiver = await startReceiver();
-  // The first build, with its own settings (`label=path@KEY=VALUE`): the backlog scenarios run one build.
-  const api = await startApi(databasePath, BUILDS[0].main, BUILDS[0].env);
+  const api = await startApi(databasePath, build.main, build.env);
   const db = new Database(databasePath);
   db.pragma('busy_timeout = 5000');
   const out = {};
   try {
     if (SCENARIOS.includes('throughput')) {
       const drained = (out.throughput = await throughput(api, db, receiver));
-      console.log(`throughput: ${drained.perSecond} durable deliveries/s (${drained.deliveries} written, sent and recorded in ${drained.seconds} s; ${drained.unique} unique webhook-ids)`);
+      console.log(`${build.label}: throughput ${drained.perSecond} durable deliveries/s (${drained.deliveries} written, sent and recorded in ${drained.seconds} s; ${drained.unique} unique webhook-ids)`);
     }
     if (SCENARIOS.includes('latency')) {
       const steady = (out.latency = await outboxLatency(api, receiver));
-      console.log(`latency at ${steady.rate} deliveries/s (${steady.delivered}/${steady.deliveries}): run end (outbox write) → receipt p50 ${steady.latencyMs.p50} ms, p99 ${steady.latencyMs.p99} ms, max ${steady.latencyMs.max} ms`);
+      console.log(`${build.label}: latency at ${steady.rate} deliveries/s (${steady.delivered}/${steady.deliveries}): run end (outbox write) → receipt p50 ${steady.latencyMs.p50} ms, p99 ${steady.latencyMs.p99} ms, max ${steady.latencyMs.max} ms`);
     }
   } finally {
     db.close();
@@ -174,6 +175,31 @@ async function outboxScenarios() {
     rmSync(folder, { recursive: true, force: true });
   }
   return out;
+}
+
+/** Every build once per round, alternating, so builds compared share the machine's state; medians over rounds. */
+async function outboxRounds() {
+  const rounds = [];
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    for (const build of BUILDS) {
+      const loadBefore = loadavg()[0];
+      rounds.push({ round, build: build.label, loadBefore, ...(await outboxScenarios(build)) });
+    }
+  }
+  const loads = rounds.map((r) => r.loadBefore.toFixed(2)).join(', ');
+  console.log(`\nmedians of ${ROUNDS} round(s), builds alternated (load average 1 min before each: ${loads})`);
+  console.log(`| build | durable deliveries/s | against ${BUILDS[0].label} | outbox → receipt p50 / p99 ms at ${RATE}/s |`);
+  console.log('| --- | --- | --- | --- |');
+  const first = median(rounds.filter((r) => r.build === BUILDS[0].label).map((r) => r.throughput?.perSecond));
+  for (const { label } of BUILDS) {
+    const mine = rounds.filter((r) => r.build === label);
+    const perSecond = median(mine.map((r) => r.throughput?.perSecond));
+    const ratio = perSecond && first ? `${(perSecond / first).toFixed(2)}x` : '';
+    const p50 = median(mine.map((r) => r.latency?.latencyMs.p50));
+    const latency = p50 === null ? 'not run' : `${p50} / ${median(mine.map((r) => r.latency?.latencyMs.p99))}`;
+    console.log(`| ${label} | ${perSecond ?? ''} | ${ratio} | ${latency} |`);
+  }
+  return rounds;
 }
 
 const median = (values) => {
@@ -221,7 +247,7 @@ async function curveScenario() {
 async function main() {
   for (const { main } of BUILDS) if (!existsSync(main)) spawnSync('npx', ['nx', 'build', 'api'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false' } });
   const result = {};
-  if (SCENARIOS.includes('throughput') || SCENARIOS.includes('latency')) Object.assign(result, await outboxScenarios());
+  if (SCENARIOS.includes('throughput') || SCENARIOS.includes('latency')) result.outbox = await outboxRounds();
   if (SCENARIOS.includes('curve')) result.curve = await curveScenario();
   const out = join(ROOT, 'tmp/bench-results', `webhooks-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   mkdirSync(dirname(out), { recursive: true });
