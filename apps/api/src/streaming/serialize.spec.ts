@@ -121,6 +121,12 @@ describe('toWireJson against JSON.stringify', () => {
     expect(second.messages[0]).toBe(first.messages[0]);
   });
 
+  it('parses the text back when a message holds data that is not plain JSON (NaN in its kwargs)', () => {
+    const wire = toWire({ messages: [new AIMessage({ content: 'scored', id: 's1', additional_kwargs: { score: Number.NaN } })] });
+    expect(wire.value).toStrictEqual(JSON.parse(wire.json));
+    expect((wire.value as { messages: Array<{ additional_kwargs: { score: unknown } }> }).messages[0]?.additional_kwargs.score).toBeNull();
+  });
+
   it('writes a message reassigned since its text was kept anew', () => {
     const message = new AIMessage({ content: 'first', id: 'm1' });
     expect(toWireJson([message])).toBe(reference([message]));

@@ -87,63 +87,54 @@ export function toWireJson(value: unknown): string {
   return wireJsonOf(value, 0) ?? 'null';
 }
 
+/** What `plainWireData` answers for a value that is not plain JSON data. */
+const NOT_PLAIN: unique symbol = Symbol('not plain wire data');
+
 /**
- * Whether the value is plain JSON data once its messages are wire dicts: only plain objects and arrays without holes,
- * strings, finite numbers, booleans and null. Then the value with its messages swapped for their kept dicts is what
- * parsing its wire JSON gives back.
+ * The value with the messages in its plain containers replaced by their kept wire dicts, copying only those
+ * containers, when that is plain JSON data (only plain objects and arrays without holes, strings, finite numbers,
+ * booleans and null): then it is what parsing the value's wire JSON gives back. Anything else answers NOT_PLAIN.
  */
-function isPlainWire(value: unknown, depth: number, messagesAllowed: boolean): boolean {
+function plainWireData(value: unknown, depth: number, messagesAllowed: boolean): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
-      return true;
+      return value;
     case 'number':
-      return Number.isFinite(value) && !Object.is(value, -0);
+      return Number.isFinite(value) && !Object.is(value, -0) ? value : NOT_PLAIN;
     case 'object':
       break;
     default:
-      return false;
+      return NOT_PLAIN;
   }
-  if (value === null) return true;
-  if (depth > WALK_DEPTH) return false;
+  if (value === null) return null;
+  if (depth > WALK_DEPTH) return NOT_PLAIN;
   if (isDictConvertible(value)) {
-    if (!messagesAllowed) return false;
+    if (!messagesAllowed) return NOT_PLAIN;
     const form = wireFormOf(value);
-    form.plain ??= isPlainWire(form.dict, depth + 1, false);
-    return form.plain;
+    form.plain ??= plainWireData(form.dict, depth + 1, false) !== NOT_PLAIN;
+    return form.plain ? form.dict : NOT_PLAIN;
   }
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
-  if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) {
-      if (!(index in value) || !isPlainWire(value[index], depth + 1, messagesAllowed)) return false;
-    }
-    return true;
-  }
-  // Not a null prototype either: parsing gives Object.prototype.
-  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
-  for (const key of Object.keys(value)) if (!isPlainWire((value as Record<string, unknown>)[key], depth + 1, messagesAllowed)) return false;
-  return true;
-}
-
-/** The value with the messages in its plain containers replaced by their kept wire dicts, copying only those containers. */
-function withWireDicts(value: unknown, depth: number): unknown {
-  if (typeof value !== 'object' || value === null || depth > WALK_DEPTH) return value;
-  if (isDictConvertible(value)) return wireDictOf(value);
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return NOT_PLAIN;
   if (Array.isArray(value)) {
     let copy: unknown[] | null = null;
     for (let index = 0; index < value.length; index++) {
+      if (!(index in value)) return NOT_PLAIN;
       const item: unknown = value[index];
-      const converted = withWireDicts(item, depth + 1);
-      if (converted !== item) (copy ??= value.slice())[index] = converted;
+      const data = plainWireData(item, depth + 1, messagesAllowed);
+      if (data === NOT_PLAIN) return NOT_PLAIN;
+      if (data !== item) (copy ??= value.slice())[index] = data;
     }
     return copy ?? value;
   }
-  if (!hasPlainPrototype(value)) return value;
+  // Not a null prototype either: parsing gives Object.prototype.
+  if (Object.getPrototypeOf(value) !== Object.prototype) return NOT_PLAIN;
   let copy: Record<string, unknown> | null = null;
   for (const key of Object.keys(value)) {
     const item = (value as Record<string, unknown>)[key];
-    const converted = withWireDicts(item, depth + 1);
-    if (converted !== item) (copy ??= { ...(value as Record<string, unknown>) })[key] = converted;
+    const data = plainWireData(item, depth + 1, messagesAllowed);
+    if (data === NOT_PLAIN) return NOT_PLAIN;
+    if (data !== item) (copy ??= { ...(value as Record<string, unknown>) })[key] = data;
   }
   return copy ?? value;
 }
@@ -155,7 +146,8 @@ function withWireDicts(value: unknown, depth: number): unknown {
  */
 export function toWire(value: unknown): { json: string; value: unknown } {
   const json = toWireJson(value);
-  return { json, value: isPlainWire(value, 0, true) ? withWireDicts(value, 0) : JSON.parse(json) };
+  const data = plainWireData(value, 0, true);
+  return { json, value: data === NOT_PLAIN ? JSON.parse(json) : data };
 }
 
 /** A plain-JSON copy, for values stored in the database or returned in a response body. */
