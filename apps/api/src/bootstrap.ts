@@ -1,4 +1,4 @@
-import { retryWhileDatabaseDown } from './common/database-errors';
+import { retryWhileDatabaseDown, START_RETRY_BUDGET_MS } from './common/database-errors';
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -40,7 +40,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   await app.get(GraphRegistry).loadAll();
   const assistants = app.get(AssistantsService);
   await retryWhileDatabaseDown(() => assistants.ensureSystemAssistants(), {
-    budgetMs: 60_000,
+    budgetMs: START_RETRY_BUDGET_MS,
     onRetry: (error, delayMs) => new Logger('Runhook').warn(`database unavailable at start (${error.message}); trying again in ${delayMs} ms`),
   });
   new Logger('Runhook').log(`database: ${config.database.kind} ${config.database.kind === 'sqlite' ? config.database.location : ''}`);

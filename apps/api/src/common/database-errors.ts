@@ -35,6 +35,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return PG_CONNECTION_CODES.has(code) || PG_UNAVAILABLE.test(code);
 }
 
+/** How long a starting replica waits out its database's outage before it gives up and exits. */
+export const START_RETRY_BUDGET_MS = 60_000;
+
 /**
  * Runs `work` until it gets past database outages, waiting longer between tries, for at most `budgetMs`. For the
  * start of a replica: one that starts while its database restarts waits for it, instead of exiting.

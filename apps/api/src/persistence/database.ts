@@ -1,5 +1,6 @@
-import type { FactoryProvider, Type } from '@nestjs/common';
+import { type FactoryProvider, Logger, type Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { retryWhileDatabaseDown, START_RETRY_BUDGET_MS } from '../common/database-errors';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ConfigError } from '../config/config-error';
 import { openPostgres, type PostgresStore } from './postgres/postgres-store';
@@ -17,7 +18,13 @@ export async function openDatabase(config: AppConfig): Promise<Database> {
   }
   try {
     // Each concurrent run holds a connection only for its short transactions; leave room for HTTP and the scheduler.
-    const store = await openPostgres(config.database.location, { max: Math.max(10, config.worker.concurrency + 5) });
+    const pool = { max: Math.max(10, config.worker.concurrency + 5) };
+    // A replica that starts while its database restarts (or is not up yet) waits for it instead of exiting: a
+    // restarted worker must not die of the same outage that a running one rides out.
+    const store = await retryWhileDatabaseDown(() => openPostgres(config.database.location, pool), {
+      budgetMs: START_RETRY_BUDGET_MS,
+      onRetry: (error, delayMs) => new Logger('Database').warn(`PostgreSQL unavailable at start (${error.message}); trying again in ${delayMs} ms`),
+    });
     return { kind: 'postgres', store };
   } catch (error) {
     throw new ConfigError(`DATABASE_URL: cannot open the PostgreSQL database: ${(error as Error).message}`);
