@@ -34,6 +34,17 @@ async function rejectingInvalidUpdates<T>(update: () => Promise<T>): Promise<T> 
   }
 }
 
+/**
+ * LangGraph finds a node with `nodes[asNode]`, so a name the nodes object inherits (`constructor`, `toString`) passes
+ * its "does not exist" check and fails deep inside, a 500. Such a name gets the 422 an unknown node gets.
+ */
+function refuseInheritedNodeName(graph: RunnableGraph, asNode: string | null | undefined): void {
+  const nodes = graph.nodes as object;
+  if (typeof asNode === 'string' && asNode in nodes && !Object.prototype.hasOwnProperty.call(nodes, asNode)) {
+    throw new UnprocessableEntityException({ detail: `Node "${asNode}" does not exist` });
+  }
+}
+
 /** Reads and writes a thread's LangGraph state through its graph, so reducers apply as in a run. */
 @Injectable()
 export class ThreadStateService {
@@ -59,6 +70,7 @@ export class ThreadStateService {
     if (!graph) throw new BadRequestException({ detail: 'Thread has no graph ID.' });
     if (await this.repository.hasActiveRun(threadId)) throw new ConflictException({ detail: 'Thread is busy' });
     const selector: CheckpointSelector = { ...(body.checkpoint ?? {}), ...(body.checkpoint_id ? { checkpoint_id: body.checkpoint_id } : {}) };
+    refuseInheritedNodeName(graph, body.as_node);
     const config = await rejectingInvalidUpdates(() => graph.updateState(this.configFor(threadId, selector), body.values, body.as_node ?? undefined));
     await this.refresh(threadId, graph);
     const checkpoint = configToCheckpoint(config) as Checkpoint;
@@ -86,6 +98,7 @@ export class ThreadStateService {
   async applySupersteps(threadId: string, graphId: string, supersteps: { updates: { values?: unknown; as_node: string }[] }[]): Promise<void> {
     try {
       const graph = await this.graphs.get(graphId, { configurable: { thread_id: threadId } });
+      for (const step of supersteps) for (const update of step.updates) refuseInheritedNodeName(graph, update.as_node);
       await rejectingInvalidUpdates(() =>
         graph.bulkUpdateState(
           this.configFor(threadId, {}),
