@@ -52,4 +52,24 @@ describe('factory graphs on the thread state endpoints', () => {
     expect(response.status).toBe(422);
     expect(((await response.json()) as { detail: string }).detail).toContain('no-such-node');
   });
+
+  it('answers 422, not 500, for a node name every object inherits (found by the fuzz suite)', async () => {
+    const threadId = await threadRunOn('assistant');
+
+    for (const asNode of ['constructor', 'toString', '__proto__']) {
+      const response = await fetch(`${server.url}/threads/${threadId}/state`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ values: { trail: 'x' }, as_node: asNode }),
+      });
+      expect({ asNode, status: response.status }).toEqual({ asNode, status: 422 });
+      expect(((await response.json()) as { detail: string }).detail).toContain(asNode);
+    }
+    const created = await fetch(`${server.url}/threads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ graph_id: 'dynamic', supersteps: [{ updates: [{ values: { trail: 'x' }, as_node: 'constructor' }] }] }),
+    });
+    expect(created.status).toBe(422);
+  });
 });
