@@ -279,21 +279,19 @@ export class PostgresRunsRepository extends RunsRepository {
     });
   }
 
-  async appendEvent(runId: string, event: RunEvent, fence?: RunFence): Promise<void> {
+  async appendEvents(runId: string, events: RunEvent[], fence?: RunFence): Promise<void> {
+    if (events.length === 0) return;
+    const columns = [runId, events.map((event) => event.seq), events.map((event) => event.event), events.map((event) => event.data)];
+    const rows = 'SELECT $1, seq, event, data FROM unnest($2::integer[], $3::text[], $4::text[]) AS batch (seq, event, data)';
     if (!fence) {
-      await this.pool.query('INSERT INTO run_events (run_id, seq, event, data) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
-        runId,
-        event.seq,
-        event.event,
-        event.data,
-      ]);
+      await this.pool.query(`INSERT INTO run_events (run_id, seq, event, data) ${rows} ON CONFLICT DO NOTHING`, columns);
       return;
     }
     await this.pool.query(
       `INSERT INTO run_events (run_id, seq, event, data)
-       SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM runs WHERE run_id = $1 AND attempt = $5 AND status = 'running')
+       ${rows} WHERE EXISTS (SELECT 1 FROM runs WHERE run_id = $1 AND attempt = $5 AND status = 'running')
        ON CONFLICT DO NOTHING`,
-      [runId, event.seq, event.event, event.data, fence.attempt],
+      [...columns, fence.attempt],
     );
   }
 

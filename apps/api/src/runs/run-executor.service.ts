@@ -12,6 +12,7 @@ import { serializeError, toWire, toWireJson, toWireValue } from '../streaming/se
 import { type StreamSummary, runGraphStream } from './graph-stream';
 import { graphInput, graphRunConfig } from './run-input';
 import type { CancelAction, RunFence, RunRecord, RunResult, TerminalStatus } from './run-record';
+import { OrderedEventWriter } from './ordered-event-writer';
 import { RunsRepository } from './runs.repository';
 import { RunhookMetrics } from '../observability/runhook-metrics';
 import { planStream } from './stream-modes';
@@ -72,15 +73,15 @@ export class RunExecutor {
     // work left the api process. The single-process default logs nothing per run.
     if (this.config.worker.isForkedWorker) this.logger.log(`run ${run.run_id} executed by worker process pid ${process.pid}`);
     this.broker.open(run.run_id, { keepEvents: kwargs.resumable, executing: true });
+    const stored = new OrderedEventWriter(
+      (events) => this.runs.appendEvents(run.run_id, events, control.fence),
+      (events, error) => this.logger.warn(`run ${run.run_id}: events ${events[0].seq}-${events[events.length - 1].seq} not stored: ${(error as Error).message}`),
+    );
     const emit = (event: string, data: unknown) => {
       // A background run nobody streams skips serializing its events (resumable runs always keep them).
       if (!kwargs.resumable && !this.broker.wants(run.run_id)) return;
       const published = this.broker.publish(run.run_id, event, toWireJson(data));
-      if (published && kwargs.resumable) {
-        this.runs.appendEvent(run.run_id, published, control.fence).catch((error: unknown) => {
-          this.logger.warn(`run ${run.run_id}: event ${published.seq} not stored: ${(error as Error).message}`);
-        });
-      }
+      if (published && kwargs.resumable) stored.add(published);
     };
     let startCheckpointId: string | null = null;
     let graph: RunnableGraph | null = null;
@@ -111,7 +112,7 @@ export class RunExecutor {
       failure = error;
     }
     try {
-      await this.complete(run, graph, control, failure, startCheckpointId, emit, summary, startedAtMs);
+      await this.complete(run, graph, control, failure, startCheckpointId, emit, summary, startedAtMs, stored);
     } finally {
       // After a failed end the run is retried from its lease; the channel is no longer this executor's.
       this.broker.release(run.run_id);
@@ -127,6 +128,7 @@ export class RunExecutor {
     emit: (event: string, data: unknown) => void,
     summary: StreamSummary | null,
     startedAtMs: number,
+    stored: OrderedEventWriter,
   ): Promise<void> {
     if (control.released()) {
       this.logger.log(`run ${run.run_id}: attempt ${run.attempt} stopped at shutdown; the run is back in the queue and resumes elsewhere`);
@@ -187,6 +189,8 @@ export class RunExecutor {
     // The dispatcher is woken at the commit, not after its disk sync: its claim shares that sync.
     if (result.delivery) result.onCommitted = () => this.outbox.notify();
     control.ending();
+    // A follower on another replica that sees the end reads the stored events once more: they must all be there.
+    await stored.flushed();
     if (!(await this.runs.finish(run.run_id, result, control.fence))) {
       this.logger.warn(`run ${run.run_id}: attempt ${run.attempt} ended after another worker took the run over; its end was not written`);
       return;

@@ -149,6 +149,11 @@ export function describeRunsFencing(name: string, factory: StoreFactory): void {
         await store.runs.appendEvent(run.run_id, { seq: 1, event: 'values', data: '"stale"' }, { attempt: 1 });
         await store.runs.appendEvent(run.run_id, { seq: 2, event: 'values', data: '"owner"' }, { attempt: 2 });
         expect((await store.runs.listEvents(run.run_id, 0)).map((event) => event.data)).toEqual(['"owner"']);
+        const batch = [3, 4].map((seq) => ({ seq, event: 'values', data: `"batch ${seq}"` }));
+        await store.runs.appendEvents(run.run_id, batch, { attempt: 1 });
+        expect(await store.runs.listEvents(run.run_id, 2)).toEqual([]);
+        await store.runs.appendEvents(run.run_id, batch, { attempt: 2 });
+        expect((await store.runs.listEvents(run.run_id, 2)).map((event) => event.data)).toEqual(['"batch 3"', '"batch 4"']);
       });
   });
 }

@@ -312,6 +312,19 @@ export function describeRunsRepository(name: string, factory: StoreFactory): voi
         expect(await store.runs.listEvents(run.run_id, -1)).toHaveLength(3);
       });
 
+      it('appends a batch of events in one write, keeping the first of each seq', async () => {
+        const { run } = await enqueue(await thread(), 1_000);
+        await store.runs.appendEvents(run.run_id, []);
+        await store.runs.appendEvent(run.run_id, { seq: 2, event: 'values', data: 'first' });
+        const batch = [1, 2, 3].map((seq) => ({ seq, event: seq === 3 ? 'updates' : 'values', data: JSON.stringify({ seq }) }));
+        await store.runs.appendEvents(run.run_id, batch);
+        expect(await store.runs.listEvents(run.run_id, -1)).toEqual([
+          { seq: 1, event: 'values', data: '{"seq":1}' },
+          { seq: 2, event: 'values', data: 'first' },
+          { seq: 3, event: 'updates', data: '{"seq":3}' },
+        ]);
+      });
+
       it('lists a thread’s runs newest first with status filter and paging; deletes one with its events', async () => {
         const threadId = await thread();
         const runs = [];

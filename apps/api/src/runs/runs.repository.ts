@@ -56,8 +56,15 @@ export abstract class RunsRepository {
   abstract delete(runId: string): Promise<boolean>;
   /** Pending runs end at once; running ones are flagged for their worker and returned. */
   abstract cancel(request: CancelRequest): Promise<CancelledRun[]>;
-  /** With a fence, the event is stored only while the run is still `running` under that attempt. */
-  abstract appendEvent(runId: string, event: RunEvent, fence?: RunFence): Promise<void>;
+  /**
+   * Stores events in one write. With a fence, they are stored only while the run is still `running` under that
+   * attempt. A reader follows stored events by `seq > last seen`, so callers write a run's events in order, one
+   * write at a time (`OrderedEventWriter`): a later event committed first would make the reader skip the earlier.
+   */
+  abstract appendEvents(runId: string, events: RunEvent[], fence?: RunFence): Promise<void>;
+  appendEvent(runId: string, event: RunEvent, fence?: RunFence): Promise<void> {
+    return this.appendEvents(runId, [event], fence);
+  }
   abstract listEvents(runId: string, afterSeq: number): Promise<RunEvent[]>;
   /** Deletes ended runs whose thread is gone (stateless runs) that ended before `endedBefore`; answers how many. */
   abstract purgeDetached(endedBefore: string): Promise<number>;

@@ -254,16 +254,21 @@ export class SqliteRunsRepository extends RunsRepository {
     return apply();
   }
 
-  async appendEvent(runId: string, event: RunEvent, fence?: RunFence): Promise<void> {
-    if (!fence) {
-      prepared(this.db, 'INSERT OR IGNORE INTO run_events (run_id, seq, event, data) VALUES (?, ?, ?, ?)').run(runId, event.seq, event.event, event.data);
-      return;
-    }
-    prepared(
-      this.db,
-      `INSERT OR IGNORE INTO run_events (run_id, seq, event, data)
-       SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM runs WHERE run_id = ? AND attempt = ? AND status = 'running')`,
-    ).run(runId, event.seq, event.event, event.data, runId, fence.attempt);
+  async appendEvents(runId: string, events: RunEvent[], fence?: RunFence): Promise<void> {
+    const insert = fence
+      ? prepared(
+          this.db,
+          `INSERT OR IGNORE INTO run_events (run_id, seq, event, data)
+           SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM runs WHERE run_id = ? AND attempt = ? AND status = 'running')`,
+        )
+      : prepared(this.db, 'INSERT OR IGNORE INTO run_events (run_id, seq, event, data) VALUES (?, ?, ?, ?)');
+    const apply = this.db.transaction(() => {
+      for (const event of events) {
+        if (fence) insert.run(runId, event.seq, event.event, event.data, runId, fence.attempt);
+        else insert.run(runId, event.seq, event.event, event.data);
+      }
+    });
+    apply.immediate();
   }
 
   async listEvents(runId: string, afterSeq: number): Promise<RunEvent[]> {
