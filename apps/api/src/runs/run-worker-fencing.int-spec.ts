@@ -156,6 +156,10 @@ function describeFencing(name: string, database: () => Promise<{ url: string; dr
         // Under a loaded CI machine's parallel suites the claim and the run can take more than the default 10 s.
         timeoutMs: 30_000,
         message: 'attempt 2 ended the run',
+      }).catch(async (error: Error) => {
+        // Whether the run was never claimed again or hangs in its execution is what a failure needs to say.
+        const row = await worker.runs.get(runId);
+        throw new Error(`${error.message}; the run is ${row?.status}, attempt ${row?.attempt}, executing here: ${worker.worker.isLocal(runId)}, checkpoint puts: ${put.mock.calls.length}`);
       });
       expect(await worker.runs.get(runId)).toMatchObject({ status: 'success', attempt: 2, error: null });
       const { items } = await worker.deliveries.search({ run_id: runId }, 10, 0);
