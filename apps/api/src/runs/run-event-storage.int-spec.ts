@@ -1,13 +1,11 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { waitFor } from '@runhook/testing';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { AppModule } from '../app.module';
 import { AssistantsService } from '../assistants/assistants.service';
 import { loadAppConfig } from '../config/app-config';
-import { createTestSchema } from '../persistence/testing/store-fixture';
+import { type AppDatabase, type AppDatabaseFactory, describeEachAppDatabase } from '../persistence/testing/app-database';
 import type { RunEvent } from '../streaming/run-event';
 import { writeSleepingProject } from './testing/sleeping-project';
 import { RunsRepository } from './runs.repository';
@@ -21,9 +19,9 @@ const SLOW_WRITE_MS = 1_000;
  * A replica that did not execute a resumable run follows it from the database: stored events after the last one it
  * saw, until the run's status says it ended. That only works when the events commit in order and before the end.
  */
-function describeEventStorage(name: string, database: () => Promise<{ url: string; drop: () => Promise<void> }>): void {
+function describeEventStorage(name: string, database: AppDatabaseFactory): void {
   describe(`a resumable run's stored events on ${name}`, () => {
-    let db: { url: string; drop: () => Promise<void> };
+    let db: AppDatabase;
     let app: INestApplicationContext;
 
     beforeAll(async () => {
@@ -76,22 +74,4 @@ function describeEventStorage(name: string, database: () => Promise<{ url: strin
   });
 }
 
-describeEventStorage('SQLite', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'runhook-event-storage-'));
-  return { url: join(dir, 'runhook.sqlite'), drop: async () => rmSync(dir, { recursive: true, force: true }) };
-});
-
-const TEST_DATABASE_URL = process.env['TEST_DATABASE_URL'];
-if (TEST_DATABASE_URL) {
-  describeEventStorage('PostgreSQL', async () => {
-    const { schema, drop } = await createTestSchema(TEST_DATABASE_URL);
-    const separator = TEST_DATABASE_URL.includes('?') ? '&' : '?';
-    return { url: `${TEST_DATABASE_URL}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`, drop };
-  });
-} else {
-  describe("a resumable run's stored events on PostgreSQL", () => {
-    it('has a database to test against (TEST_DATABASE_URL)', () => {
-      if (process.env['CI']) throw new Error('TEST_DATABASE_URL is not set in CI');
-    });
-  });
-}
+describeEachAppDatabase(describeEventStorage);

@@ -1,16 +1,14 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ManualClock, waitFor } from '@runhook/testing';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { AppModule } from '../app.module';
 import { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import { AssistantsService } from '../assistants/assistants.service';
 import { CheckpointStoreUnavailableError, fenceOf } from '../persistence/checkpoint-fence';
 import { ThreadStateService } from '../threads/thread-state.service';
 import { loadAppConfig } from '../config/app-config';
-import { createTestSchema } from '../persistence/testing/store-fixture';
+import { type AppDatabase, type AppDatabaseFactory, describeEachAppDatabase } from '../persistence/testing/app-database';
 import { DeliveriesRepository } from '../webhooks/deliveries.repository';
 import { webhookIdFor } from '../webhooks/run-webhook-payload';
 import { RunWorker } from './run-worker.service';
@@ -55,9 +53,9 @@ async function startWorker(databaseUrl: string, clock: ManualClock): Promise<Wor
   return { app, worker: app.get(RunWorker), runs: app.get(RunsRepository), service: app.get(RunsService), deliveries: app.get(DeliveriesRepository), state: app.get(ThreadStateService) };
 }
 
-function describeFencing(name: string, database: () => Promise<{ url: string; drop: () => Promise<void> }>): void {
+function describeFencing(name: string, database: AppDatabaseFactory): void {
   describe(`two workers on one ${name} database: a run ends once`, () => {
-    let db: { url: string; drop: () => Promise<void> };
+    let db: AppDatabase;
     let clock: ManualClock;
     const started: Worker[] = [];
     const start = async () => {
@@ -175,22 +173,4 @@ function describeFencing(name: string, database: () => Promise<{ url: string; dr
   });
 }
 
-describeFencing('SQLite', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'runhook-fencing-'));
-  return { url: join(dir, 'runhook.sqlite'), drop: async () => rmSync(dir, { recursive: true, force: true }) };
-});
-
-const TEST_DATABASE_URL = process.env['TEST_DATABASE_URL'];
-if (TEST_DATABASE_URL) {
-  describeFencing('PostgreSQL', async () => {
-    const { schema, drop } = await createTestSchema(TEST_DATABASE_URL);
-    const separator = TEST_DATABASE_URL.includes('?') ? '&' : '?';
-    return { url: `${TEST_DATABASE_URL}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`, drop };
-  });
-} else {
-  describe('two workers on one PostgreSQL database', () => {
-    it('has a database to test against (TEST_DATABASE_URL)', () => {
-      if (process.env['CI']) throw new Error('TEST_DATABASE_URL is not set in CI');
-    });
-  });
-}
+describeEachAppDatabase(describeFencing);

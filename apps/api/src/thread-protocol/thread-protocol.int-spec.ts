@@ -1,12 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { createApp } from '../bootstrap';
 import { loadAppConfig } from '../config/app-config';
-import { createTestSchema } from '../persistence/testing/store-fixture';
+import { type AppDatabaseFactory, describeEachAppDatabase } from '../persistence/testing/app-database';
 import { writeSleepingProject } from '../runs/testing/sleeping-project';
 
 const REPO = resolve(__dirname, '../../../..');
@@ -45,7 +43,7 @@ async function readEvents(base: string, threadId: string, filter: unknown, done:
 const rootEnds = (count: number) => (events: Event[]) =>
   events.filter((event) => event.method === 'lifecycle' && event.params.namespace.length === 0 && event.params.data['event'] === 'completed').length >= count;
 
-function describeProtocol(name: string, database: () => Promise<{ url: string; drop: () => Promise<void> }>): void {
+function describeProtocol(name: string, database: AppDatabaseFactory): void {
   describe(`the thread protocol on ${name}, two api processes on one database`, () => {
     let executing: INestApplication;
     let apiOnly: INestApplication;
@@ -110,22 +108,4 @@ function describeProtocol(name: string, database: () => Promise<{ url: string; d
   });
 }
 
-describeProtocol('SQLite', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'runhook-protocol-'));
-  return { url: join(dir, 'runhook.sqlite'), drop: async () => rmSync(dir, { recursive: true, force: true }) };
-});
-
-const TEST_DATABASE_URL = process.env['TEST_DATABASE_URL'];
-if (TEST_DATABASE_URL) {
-  describeProtocol('PostgreSQL', async () => {
-    const { schema, drop } = await createTestSchema(TEST_DATABASE_URL);
-    const separator = TEST_DATABASE_URL.includes('?') ? '&' : '?';
-    return { url: `${TEST_DATABASE_URL}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`, drop };
-  });
-} else {
-  describe('the thread protocol on PostgreSQL', () => {
-    it('has a database to test against (TEST_DATABASE_URL)', () => {
-      if (process.env['CI']) throw new Error('TEST_DATABASE_URL is not set in CI');
-    });
-  });
-}
+describeEachAppDatabase(describeProtocol);
