@@ -2,8 +2,9 @@
 // CPU profile of Runhook under background-run load: starts dist/apps/api/main.js with --cpu-prof, drives N runs
 // (create thread -> create run -> join) from C concurrent SDK clients, stops the server with SIGINT so V8 writes
 // the profile, then prints the top self-time functions and packages.
-// Usage: node tools/bench/profile.mjs [--runs 500] [--clients 16] [--top 25] [--shared-thread] [--repo <checkout>]
+// Usage: node tools/bench/profile.mjs [--runs 500] [--clients 16] [--top 25] [--shared-thread | --wait] [--repo <checkout>]
 //                                     [--env KEY=VALUE ...]
+//        --wait: stateless `runs.wait` calls instead (the /runs/wait scenario's path: a temporary thread, deleted after)
 //        node tools/bench/profile.mjs --profile <dir or file.cpuprofile>   (re-print an existing profile)
 //        node tools/bench/profile.mjs --diff <dir A> <dir B>               (per-run cost by function, B against A)
 import { execFileSync } from 'node:child_process';
@@ -28,12 +29,13 @@ const { values: opt, positionals } = parseArgs({
     repo: { type: 'string', default: here },
     env: { type: 'string', multiple: true, default: [] },
     'shared-thread': { type: 'boolean', default: false },
+    wait: { type: 'boolean', default: false },
   },
 });
 const repo = resolve(opt.repo);
 const log = (msg) => process.stderr.write(`profile: ${msg}\n`);
 
-async function driveRuns(url, total, clients, sharedThread) {
+async function driveRuns(url, total, clients, { sharedThread, wait }) {
   const input = { messages: [{ role: 'human', content: 'hi' }] };
   let next = 0;
   let errors = 0;
@@ -43,6 +45,10 @@ async function driveRuns(url, total, clients, sharedThread) {
     while (next < total) {
       next += 1;
       try {
+        if (wait) {
+          await client.runs.wait(null, 'agent', { input });
+          continue;
+        }
         const threadId = shared ?? (await client.threads.create()).thread_id;
         const run = await client.runs.create(threadId, 'agent', { input, multitaskStrategy: 'enqueue' });
         await client.runs.join(threadId, run.run_id);
@@ -96,14 +102,15 @@ async function main() {
   const dir = join(here, 'tmp/profiles', stamp);
   mkdirSync(dir, { recursive: true });
   const server = await startOurs({ repo, runDir: dir, label: 'runhook', env, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
-  log(`server up at ${server.url} (${repo}); driving ${runs} background runs with ${clients} clients`);
+  const kind = opt.wait ? 'stateless runs.wait calls' : 'background runs';
+  log(`server up at ${server.url} (${repo}); driving ${runs} ${kind} with ${clients} clients`);
   let result;
   const nowUs = () => Number(process.hrtime.bigint() / 1000n);
   const window = { fromUs: nowUs(), untilUs: Infinity };
   const cpu0 = groupCpuSeconds(server.child.pid);
   let cpuMsPerRun = null;
   try {
-    result = await driveRuns(server.url, runs, clients, opt['shared-thread']);
+    result = await driveRuns(server.url, runs, clients, { sharedThread: opt['shared-thread'], wait: opt.wait });
     window.untilUs = nowUs();
     const cpu1 = groupCpuSeconds(server.child.pid);
     if (cpu0 != null && cpu1 != null) cpuMsPerRun = ((cpu1 - cpu0) * 1000) / runs;
