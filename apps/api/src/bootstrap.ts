@@ -15,6 +15,7 @@ import { GraphRegistry } from './graphs/graph-registry.service';
 import { installHttpSurface } from './http/http-surface';
 import { createRootLogger, PinoLoggerService } from './observability/pino-logger';
 import { requestLogger } from './observability/request-log';
+import { ThreadProtocolSockets } from './thread-protocol/thread-protocol.sockets';
 
 /** Builds the configured application; `main.ts` and the tests both start it through here. */
 export async function createApp(config: AppConfig, overrides: AppOverrides = {}): Promise<INestApplication> {
@@ -37,6 +38,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     new DocumentBuilder().setTitle('Runhook').setDescription('LangGraph-compatible agent server with reliable webhooks').setVersion(config.version).build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
+  // The thread protocol's WebSocket transport: upgrades go through the same HTTP app, then its route takes them over.
+  if (config.roles.has('api')) app.get(ThreadProtocolSockets).listen(app.getHttpServer(), app.getHttpAdapter().getInstance());
   await app.get(GraphRegistry).loadAll();
   const assistants = app.get(AssistantsService);
   await retryWhileDatabaseDown(() => assistants.ensureSystemAssistants(), {

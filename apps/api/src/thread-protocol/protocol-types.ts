@@ -52,6 +52,15 @@ export interface ProtocolSuccess {
   meta: { thread_id: string; applied_through_seq: number };
 }
 
+/** A failed command, as the WebSocket transport answers it (over HTTP a failure is a 4xx with `{detail}`). */
+export interface ProtocolErrorResponse {
+  type: 'error';
+  /** The command's id; null when the message was not a command at all. */
+  id: number | null;
+  error: ProtocolErrorCode;
+  message: string;
+}
+
 /** What `lifecycle` events say of a namespace. */
 export type AgentStatus = 'started' | 'running' | 'completed' | 'failed' | 'interrupted';
 

@@ -25,7 +25,7 @@ import {
   validatedRunBody,
 } from './command-params';
 import { ProtocolThread } from './protocol-thread';
-import type { ProtocolCommand, ProtocolSuccess } from './protocol-types';
+import type { ProtocolCommand, ProtocolEvent, ProtocolSuccess } from './protocol-types';
 import { RunEventTranslator } from './run-event-translator';
 
 /** What a protocol run streams: every mode a protocol channel is made from. */
@@ -106,6 +106,30 @@ export class ThreadProtocolService implements OnModuleDestroy {
       writer.end();
       this.forgetWhenIdle(record);
     });
+  }
+
+  /**
+   * `subscription.subscribe` on a WebSocket, where commands and events share one ordered connection: the success
+   * goes out first, then the kept events the filter selects, then live ones, all through `send`. Answers the
+   * subscription's id and how to end it (the socket closing, or `subscription.unsubscribe`).
+   */
+  async subscribeSocket(threadId: string, command: ProtocolCommand, send: (message: ProtocolSuccess | ProtocolEvent) => void): Promise<{ id: string; detach: () => void }> {
+    const filter = parseEventFilter(command.params, 'params');
+    await this.threadsService.get(threadId);
+    const record = this.record(threadId);
+    if (record.runs.length === 0) await this.bindActiveRuns(record);
+    // From here on nothing awaits: no event can come between the count in the answer and the replay.
+    const id = uuid7(this.clock.now());
+    record.subscriptions.set(id, filter);
+    send(this.success(record, command, { subscription_id: id, replayed_events: record.count(filter) }));
+    const detachSink = record.attach({ filter, send });
+    this.keep(record);
+    const detach = () => {
+      detachSink();
+      record.subscriptions.delete(id);
+      this.forgetWhenIdle(record);
+    };
+    return { id, detach };
   }
 
   private async runStart(threadId: string, command: ProtocolCommand, params: RunStartParams): Promise<ProtocolSuccess> {
