@@ -33,6 +33,7 @@ export type ProtocolEventBody = Pick<ProtocolEvent, 'method'> & { namespace: Nam
 export type ProtocolErrorCode =
   | 'invalid_argument'
   | 'unknown_command'
+  | 'unknown_error'
   | 'no_such_run'
   | 'no_such_subscription'
   | 'no_such_interrupt'

@@ -23,12 +23,21 @@ interface PendingUpgrade {
 
 const pendingUpgrades = new WeakMap<IncomingMessage, PendingUpgrade>();
 
+/** One accepted socket: its subscriptions (id → how to end it), and whether it has closed. */
+interface Connection {
+  subscriptions: Map<string, () => void>;
+  closed: boolean;
+}
+
 /** Close codes the SDK reads: 4000 + the HTTP status a command stream would have answered; 1012 asks it to reconnect. */
 const CLOSE_BUFFER_FULL = 4000 + 429;
 const CLOSE_RESTARTING = 1012;
 
+/** The protocol's code for a failure, from the HTTP status and detail the same failure answers over HTTP. */
 function errorCodeFor(status: number, detail: string): ProtocolErrorCode {
+  if (status >= 500) return 'unknown_error';
   if (status === 403 || status === 401) return 'permission_denied';
+  if (status === 404 && detail.startsWith('Run ')) return 'no_such_run';
   if (status === 404 && detail.includes('subscription')) return 'no_such_subscription';
   if (status === 404 && detail.includes('interrupt')) return 'no_such_interrupt';
   if (detail.startsWith('method: unknown command')) return 'unknown_command';
@@ -84,7 +93,7 @@ export class ThreadProtocolSockets implements OnApplicationShutdown {
   }
 
   private serve(threadId: string, socket: WebSocket, auth: RequestAuth | null): void {
-    const subscriptions = new Map<string, () => void>();
+    const connection: Connection = { subscriptions: new Map(), closed: false };
     const forget = this.streams.track({ handOff: () => socket.close(CLOSE_RESTARTING, 'Server restarting: reconnect') });
     const send = (message: unknown): void => {
       if (socket.readyState !== socket.OPEN) return;
@@ -97,20 +106,21 @@ export class ThreadProtocolSockets implements OnApplicationShutdown {
     };
     socket.on('message', (data: RawData) => {
       // Each command runs as the caller the upgrade was authenticated as.
-      void AuthContext.run(auth, () => this.handle(threadId, data, subscriptions, send));
+      void AuthContext.run(auth, () => this.handle(threadId, data, connection, send));
     });
     const openedAt = performance.now();
     socket.on('close', (code: number) => {
       // The request log writes no line for an upgraded request: the socket's end is its line.
       this.logger.log({ msg: 'protocol socket closed', thread_id: threadId, code, duration_ms: Math.round(performance.now() - openedAt) });
       forget();
-      for (const detach of subscriptions.values()) detach();
-      subscriptions.clear();
+      connection.closed = true;
+      for (const detach of connection.subscriptions.values()) detach();
+      connection.subscriptions.clear();
     });
     socket.on('error', (error) => this.logger.debug(`thread ${threadId}: protocol socket error: ${error.message}`));
   }
 
-  private async handle(threadId: string, data: RawData, subscriptions: Map<string, () => void>, send: (message: unknown) => void): Promise<void> {
+  private async handle(threadId: string, data: RawData, connection: Connection, send: (message: unknown) => void): Promise<void> {
     let command: ProtocolCommand;
     try {
       // Text and binary frames alike carry a JSON command, as browsers may send either.
@@ -123,14 +133,16 @@ export class ThreadProtocolSockets implements OnApplicationShutdown {
     try {
       if (command.method === 'subscription.subscribe') {
         const { id, detach } = await this.protocol.subscribeSocket(threadId, command, send);
-        subscriptions.set(id, detach);
+        // The socket may have closed while the subscription was being set up: it must not outlive it.
+        if (connection.closed) detach();
+        else connection.subscriptions.set(id, detach);
         return;
       }
       const response = await this.protocol.command(threadId, command);
       if (command.method === 'subscription.unsubscribe') {
         const id = parseSubscriptionId(command.params);
-        subscriptions.get(id)?.();
-        subscriptions.delete(id);
+        connection.subscriptions.get(id)?.();
+        connection.subscriptions.delete(id);
       }
       send(response);
     } catch (error) {
