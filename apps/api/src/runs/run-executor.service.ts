@@ -47,6 +47,20 @@ interface FinalState {
 }
 
 /** Executes one claimed run: streams the graph, then ends the run in one transaction. */
+/** An attempt as it ends: what it ran, how far it got, and where its events went. */
+interface AttemptEnd {
+  run: RunRecord;
+  control: RunControl;
+  graph: RunnableGraph | null;
+  failure: unknown;
+  /** The thread's newest checkpoint when the attempt began (a rollback deletes what came after). */
+  startCheckpointId: string | null;
+  summary: StreamSummary | null;
+  startedAtMs: number;
+  emit: (event: string, data: unknown) => void;
+  stored: OrderedEventWriter;
+}
+
 @Injectable()
 export class RunExecutor {
   private readonly logger = new Logger(RunExecutor.name);
@@ -112,24 +126,15 @@ export class RunExecutor {
       failure = error;
     }
     try {
-      await this.complete(run, graph, control, failure, startCheckpointId, emit, summary, startedAtMs, stored);
+      await this.complete({ run, control, graph, failure, startCheckpointId, summary, startedAtMs, emit, stored });
     } finally {
       // After a failed end the run is retried from its lease; the channel is no longer this executor's.
       this.broker.release(run.run_id);
     }
   }
 
-  private async complete(
-    run: RunRecord,
-    graph: RunnableGraph | null,
-    control: RunControl,
-    failure: unknown,
-    startCheckpointId: string | null,
-    emit: (event: string, data: unknown) => void,
-    summary: StreamSummary | null,
-    startedAtMs: number,
-    stored: OrderedEventWriter,
-  ): Promise<void> {
+  private async complete(end: AttemptEnd): Promise<void> {
+    const { run, control, graph, failure, startCheckpointId, summary, startedAtMs, emit, stored } = end;
     if (control.released()) {
       this.logger.log(`run ${run.run_id}: attempt ${run.attempt} stopped at shutdown; the run is back in the queue and resumes elsewhere`);
       return;
