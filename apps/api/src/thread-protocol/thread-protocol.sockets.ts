@@ -106,7 +106,9 @@ export class ThreadProtocolSockets implements OnApplicationShutdown {
     };
     socket.on('message', (data: RawData) => {
       // Each command runs as the caller the upgrade was authenticated as.
-      void AuthContext.run(auth, () => this.handle(threadId, data, connection, send));
+      AuthContext.run(auth, () => this.handle(threadId, data, connection, send)).catch((error: unknown) => {
+        this.logger.error(`thread ${threadId}: protocol frame not handled: ${(error as Error).message}`);
+      });
     });
     const openedAt = performance.now();
     socket.on('close', (code: number) => {
