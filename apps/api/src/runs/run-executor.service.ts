@@ -46,7 +46,6 @@ interface FinalState {
   hasNext: boolean;
 }
 
-/** Executes one claimed run: streams the graph, then ends the run in one transaction. */
 /** An attempt as it ends: what it ran, how far it got, and where its events went. */
 interface AttemptEnd {
   run: RunRecord;
@@ -61,6 +60,7 @@ interface AttemptEnd {
   stored: OrderedEventWriter;
 }
 
+/** Executes one claimed run: streams the graph, then ends the run in one transaction. */
 @Injectable()
 export class RunExecutor {
   private readonly logger = new Logger(RunExecutor.name);

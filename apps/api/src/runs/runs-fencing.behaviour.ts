@@ -133,7 +133,7 @@ export function describeRunsFencing(name: string, factory: StoreFactory): void {
         // Once released, the stopped execution's writes are fenced off: its renewal, its events and its end.
         expect(await store.runs.releaseLeases('w2', held(run.run_id, 2), ms(7_000))).toEqual([run.run_id]);
         expect(await store.runs.renewLeases('w2', held(run.run_id, 2), ms(90_000))).toEqual({ lost: [run.run_id], cancels: [] });
-        await store.runs.appendEvent(run.run_id, { seq: 1, event: 'values', data: '"released"' }, { attempt: 2 });
+        await store.runs.appendEvents(run.run_id, [{ seq: 1, event: 'values', data: '"released"' }], { attempt: 2 });
         expect(await store.runs.listEvents(run.run_id, 0)).toEqual([]);
         expect(await store.runs.finish(run.run_id, withDelivery(run.run_id, at(8_000)), { attempt: 2 })).toBe(false);
         expect((await store.deliveries.search({ run_id: run.run_id }, 10, 0)).total).toBe(0);
@@ -146,8 +146,8 @@ export function describeRunsFencing(name: string, factory: StoreFactory): void {
 
       it('events of a stale attempt are not stored', async () => {
         const { run } = await takenOver();
-        await store.runs.appendEvent(run.run_id, { seq: 1, event: 'values', data: '"stale"' }, { attempt: 1 });
-        await store.runs.appendEvent(run.run_id, { seq: 2, event: 'values', data: '"owner"' }, { attempt: 2 });
+        await store.runs.appendEvents(run.run_id, [{ seq: 1, event: 'values', data: '"stale"' }], { attempt: 1 });
+        await store.runs.appendEvents(run.run_id, [{ seq: 2, event: 'values', data: '"owner"' }], { attempt: 2 });
         expect((await store.runs.listEvents(run.run_id, 0)).map((event) => event.data)).toEqual(['"owner"']);
         const batch = [3, 4].map((seq) => ({ seq, event: 'values', data: `"batch ${seq}"` }));
         await store.runs.appendEvents(run.run_id, batch, { attempt: 1 });

@@ -244,7 +244,7 @@ export function describeRunsRepository(name: string, factory: StoreFactory): voi
         const threadId = await thread();
         const { run } = await enqueue(threadId, 1_000);
         await claimIds('w1', 1, 2_000);
-        await store.runs.appendEvent(run.run_id, { seq: 1, event: 'values', data: '{}' });
+        await store.runs.appendEvents(run.run_id, [{ seq: 1, event: 'values', data: '{}' }]);
         await store.runs.finish(run.run_id, { ...successResult(at(3_000)), discard: true, thread: null });
         expect(await store.runs.get(run.run_id)).toBeNull();
         expect(await store.runs.listEvents(run.run_id, 0)).toEqual([]);
@@ -301,8 +301,8 @@ export function describeRunsRepository(name: string, factory: StoreFactory): voi
     describe('events, list and delete', () => {
       it('appends events once per seq and lists them after a seq', async () => {
         const { run } = await enqueue(await thread(), 1_000);
-        for (const seq of [1, 2, 3]) await store.runs.appendEvent(run.run_id, { seq, event: 'values', data: JSON.stringify({ seq }) });
-        await store.runs.appendEvent(run.run_id, { seq: 2, event: 'values', data: 'duplicate' });
+        for (const seq of [1, 2, 3]) await store.runs.appendEvents(run.run_id, [{ seq, event: 'values', data: JSON.stringify({ seq }) }]);
+        await store.runs.appendEvents(run.run_id, [{ seq: 2, event: 'values', data: 'duplicate' }]);
         expect(await store.runs.listEvents(run.run_id, 1)).toEqual([
           { seq: 2, event: 'values', data: '{"seq":2}' },
           { seq: 3, event: 'values', data: '{"seq":3}' },
@@ -315,7 +315,7 @@ export function describeRunsRepository(name: string, factory: StoreFactory): voi
       it('appends a batch of events in one write, keeping the first of each seq', async () => {
         const { run } = await enqueue(await thread(), 1_000);
         await store.runs.appendEvents(run.run_id, []);
-        await store.runs.appendEvent(run.run_id, { seq: 2, event: 'values', data: 'first' });
+        await store.runs.appendEvents(run.run_id, [{ seq: 2, event: 'values', data: 'first' }]);
         const batch = [1, 2, 3].map((seq) => ({ seq, event: seq === 3 ? 'updates' : 'values', data: JSON.stringify({ seq }) }));
         await store.runs.appendEvents(run.run_id, batch);
         expect(await store.runs.listEvents(run.run_id, -1)).toEqual([
@@ -334,7 +334,7 @@ export function describeRunsRepository(name: string, factory: StoreFactory): voi
         expect((await store.runs.list(threadId, { limit: 2, offset: 2 })).map((r) => r.run_id)).toEqual([runs[0].run_id]);
         expect((await store.runs.list(threadId, { limit: 10, offset: 0, status: 'running' })).map((r) => r.run_id)).toEqual([runs[0].run_id]);
         expect((await store.runs.list(threadId, { limit: 10, offset: 0 }))[0]).toEqual(runs[2]);
-        await store.runs.appendEvent(runs[1].run_id, { seq: 1, event: 'values', data: '{}' });
+        await store.runs.appendEvents(runs[1].run_id, [{ seq: 1, event: 'values', data: '{}' }]);
         expect(await store.runs.delete(runs[1].run_id)).toBe(true);
         expect(await store.runs.delete(runs[1].run_id)).toBe(false);
         expect(await store.runs.listEvents(runs[1].run_id, 0)).toEqual([]);

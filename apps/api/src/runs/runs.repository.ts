@@ -62,9 +62,6 @@ export abstract class RunsRepository {
    * write at a time (`OrderedEventWriter`): a later event committed first would make the reader skip the earlier.
    */
   abstract appendEvents(runId: string, events: RunEvent[], fence?: RunFence): Promise<void>;
-  appendEvent(runId: string, event: RunEvent, fence?: RunFence): Promise<void> {
-    return this.appendEvents(runId, [event], fence);
-  }
   abstract listEvents(runId: string, afterSeq: number): Promise<RunEvent[]>;
   /** Deletes ended runs whose thread is gone (stateless runs) that ended before `endedBefore`; answers how many. */
   abstract purgeDetached(endedBefore: string): Promise<number>;

@@ -46,7 +46,7 @@ export class ThreadProtocolController {
     summary: 'The thread protocol over a WebSocket (Upgrade: websocket): commands and their answers, and subscribed events, as JSON frames',
     description: 'A plain GET is 426: the SSE transport is POST on the same path.',
   })
-  @ApiNotFoundResponse({ description: 'Route switched off (http.disable_threads)' })
+  @ApiNotFoundResponse({ description: 'Route switched off (http.disable_runs)' })
   @ApiUnprocessableEntityResponse({ description: 'Bad thread id' })
   socket(@Param('threadId', ThreadIdPipe) threadId: string, @Req() request: Request, @Res() _response: Response): void {
     if (!this.sockets.isUpgrade(request)) {

@@ -118,7 +118,7 @@ export function describeThreadsRepository(name: string, factory: StoreFactory): 
       await store.threads.insert(thread);
       const run = makeRun(thread.thread_id);
       await store.runs.createRun(createCommand(run));
-      await store.runs.appendEvent(run.run_id, { seq: 1, event: 'values', data: '{}' });
+      await store.runs.appendEvents(run.run_id, [{ seq: 1, event: 'values', data: '{}' }]);
       expect(await store.threads.delete(thread.thread_id)).toBe(true);
       expect(await store.threads.get(thread.thread_id)).toBeNull();
       expect(await store.runs.get(run.run_id)).toBeNull();
