@@ -5,6 +5,7 @@ import type { Statement } from 'better-sqlite3';
 import { type CheckpointFence, checkpointFailure, fenceOf, StaleAttemptError } from './checkpoint-fence';
 import { checkpointMetadataFor } from './checkpoint-metadata';
 import { CheckpointSerializer } from './checkpoint-serializer';
+import { immediateTransaction } from './prepared';
 import type { SqliteConnection } from './sqlite-database';
 
 /** Enough for every fixed statement of the saver plus the `list` variants in use; older ones are recompiled. */
@@ -53,8 +54,8 @@ const RUN_HOLDS_ATTEMPT = "SELECT 1 FROM runs WHERE run_id = ? AND attempt = ? A
 export class RunhookSqliteSaver extends SqliteSaver {
   private readonly connection: SqliteConnection;
 
-  constructor(db: SqliteConnection) {
-    const connection = compilingOnce(db);
+  constructor(private readonly raw: SqliteConnection) {
+    const connection = compilingOnce(raw);
     super(connection, new CheckpointSerializer());
     this.connection = connection;
   }
@@ -112,12 +113,10 @@ export class RunhookSqliteSaver extends SqliteSaver {
    */
   private fenced(fence: CheckpointFence | null, write: () => void): void {
     try {
-      this.connection
-        .transaction(() => {
-          if (fence && !this.connection.prepare(RUN_HOLDS_ATTEMPT).get(fence.runId, fence.attempt)) throw new StaleAttemptError(fence);
-          write();
-        })
-        .immediate();
+      immediateTransaction(this.raw, () => {
+        if (fence && !this.connection.prepare(RUN_HOLDS_ATTEMPT).get(fence.runId, fence.attempt)) throw new StaleAttemptError(fence);
+        write();
+      });
     } catch (error) {
       throw checkpointFailure(fence, error);
     }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Run, RunStatus } from '@runhook/contracts';
 import { parseJson } from '../common/json';
-import { prepared } from '../persistence/prepared';
+import { immediateTransaction, prepared } from '../persistence/prepared';
 import { commitDurably } from '../persistence/sqlite-database';
 import { SQLITE, type SqliteConnection } from '../persistence/sqlite.tokens';
 import type { RunEvent } from '../streaming/run-event';
@@ -32,7 +32,7 @@ export class SqliteRunsRepository extends RunsRepository {
   }
 
   async createRun(command: CreateRunCommand): Promise<CreateRunResult> {
-    const create = () => this.db.transaction(() => this.createRunInTransaction(command)).immediate();
+    const create = () => immediateTransaction(this.db, () => this.createRunInTransaction(command));
     // Interrupt and rollback end the thread's other runs (and write their deliveries) in this transaction.
     const endsRuns = command.multitaskStrategy === 'interrupt' || command.multitaskStrategy === 'rollback';
     return endsRuns ? commitDurably(this.db, create) : create();
@@ -80,7 +80,7 @@ export class SqliteRunsRepository extends RunsRepository {
   }
 
   async claim(owner: string, limit: number, nowMs: number, leaseUntilMs: number): Promise<RunRecord[]> {
-    const apply = this.db.transaction((): RunRecord[] => {
+    const apply = () => immediateTransaction(this.db, (): RunRecord[] => {
       const now = new Date(nowMs).toISOString();
       const candidates = prepared(
         this.db,
@@ -104,7 +104,7 @@ export class SqliteRunsRepository extends RunsRepository {
       }
       return claimed;
     });
-    return apply.immediate();
+    return apply();
   }
 
   async nextDueAt(nowMs: number): Promise<number | null> {
@@ -116,7 +116,7 @@ export class SqliteRunsRepository extends RunsRepository {
 
   async renewLeases(owner: string, leases: Map<string, RunFence>, leaseUntilMs: number): Promise<LeaseRenewal> {
     if (leases.size === 0) return { lost: [], cancels: [] };
-    const apply = this.db.transaction((): LeaseRenewal => {
+    const apply = () => immediateTransaction(this.db, (): LeaseRenewal => {
       const renew = prepared(this.db, "UPDATE runs SET lease_until = ? WHERE run_id = ? AND owner = ? AND attempt = ? AND status = 'running'");
       const lost: string[] = [];
       for (const [runId, fence] of leases) {
@@ -128,12 +128,12 @@ export class SqliteRunsRepository extends RunsRepository {
       ).all(owner) as { run_id: string; action: string }[];
       return { lost, cancels };
     });
-    return apply.immediate();
+    return apply();
   }
 
   async releaseLeases(owner: string, leases: Map<string, RunFence>, nowMs: number): Promise<string[]> {
     if (leases.size === 0) return [];
-    const apply = this.db.transaction((): string[] => {
+    const apply = () => immediateTransaction(this.db, (): string[] => {
       const release = prepared(
         this.db,
         `UPDATE runs SET status = 'pending', owner = NULL, lease_until = NULL, released_attempts = released_attempts + 1, updated_at = ?
@@ -142,11 +142,11 @@ export class SqliteRunsRepository extends RunsRepository {
       const now = new Date(nowMs).toISOString();
       return [...leases].filter(([runId, fence]) => release.run(now, runId, owner, fence.attempt).changes > 0).map(([runId]) => runId);
     });
-    return apply.immediate();
+    return apply();
   }
 
   async reclaimExpired(request: ReclaimRequest): Promise<{ requeued: string[]; exhausted: RunRecord[] }> {
-    const apply = this.db.transaction(() => {
+    const apply = () => immediateTransaction(this.db, () => {
       const expired = prepared(this.db, "SELECT * FROM runs WHERE status = 'running' AND lease_until < ?").all(request.nowMs) as RunRow[];
       const requeued: string[] = [];
       const exhausted: RunRecord[] = [];
@@ -168,11 +168,11 @@ export class SqliteRunsRepository extends RunsRepository {
       return { requeued, exhausted };
     });
     // Exhausted runs end here, with their outbox rows: as durable as any other run end.
-    return commitDurably(this.db, () => apply.immediate());
+    return commitDurably(this.db, () => apply());
   }
 
   async finish(runId: string, result: RunResult, fence?: RunFence): Promise<boolean> {
-    const apply = this.db.transaction((): boolean => {
+    const apply = () => immediateTransaction(this.db, (): boolean => {
       const row = prepared(this.db, 'SELECT thread_id, status, attempt FROM runs WHERE run_id = ?').get(runId) as
         | Pick<RunRow, 'thread_id' | 'status' | 'attempt'>
         | undefined;
@@ -182,7 +182,7 @@ export class SqliteRunsRepository extends RunsRepository {
       return true;
     });
     return commitDurably(this.db, () => {
-      const ended = apply.immediate();
+      const ended = apply();
       if (ended) result.onCommitted?.();
       return ended;
     });
@@ -212,7 +212,7 @@ export class SqliteRunsRepository extends RunsRepository {
   }
 
   async delete(runId: string): Promise<boolean> {
-    const apply = this.db.transaction(() => {
+    const apply = () => immediateTransaction(this.db, () => {
       prepared(this.db, 'DELETE FROM run_events WHERE run_id = ?').run(runId);
       return prepared(this.db, 'DELETE FROM runs WHERE run_id = ?').run(runId).changes > 0;
     });
@@ -220,7 +220,7 @@ export class SqliteRunsRepository extends RunsRepository {
   }
 
   async cancel(request: CancelRequest): Promise<CancelledRun[]> {
-    const apply = this.db.transaction(() => {
+    const apply = () => immediateTransaction(this.db, () => {
       const clauses = [ACTIVE];
       const params: unknown[] = [];
       if (request.runIds) {
@@ -242,12 +242,12 @@ export class SqliteRunsRepository extends RunsRepository {
       }[];
       return this.cancelRows(rows, request.action, request.now, request.webhookFor);
     });
-    return commitDurably(this.db, () => apply.immediate());
+    return commitDurably(this.db, () => apply());
   }
 
   async purgeDetached(endedBefore: string): Promise<number> {
     const detached = "ended_at IS NOT NULL AND ended_at < ? AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.thread_id = runs.thread_id)";
-    const apply = this.db.transaction(() => {
+    const apply = () => immediateTransaction(this.db, () => {
       prepared(this.db, `DELETE FROM run_events WHERE run_id IN (SELECT run_id FROM runs WHERE ${detached})`).run(endedBefore);
       return prepared(this.db, `DELETE FROM runs WHERE ${detached}`).run(endedBefore).changes;
     });
@@ -262,13 +262,13 @@ export class SqliteRunsRepository extends RunsRepository {
            SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM runs WHERE run_id = ? AND attempt = ? AND status = 'running')`,
         )
       : prepared(this.db, 'INSERT OR IGNORE INTO run_events (run_id, seq, event, data) VALUES (?, ?, ?, ?)');
-    const apply = this.db.transaction(() => {
+    const apply = () => immediateTransaction(this.db, () => {
       for (const event of events) {
         if (fence) insert.run(runId, event.seq, event.event, event.data, runId, fence.attempt);
         else insert.run(runId, event.seq, event.event, event.data);
       }
     });
-    apply.immediate();
+    apply();
   }
 
   async listEvents(runId: string, afterSeq: number): Promise<RunEvent[]> {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Thread } from '@runhook/contracts';
 import { jsonContains, parseJson } from '../common/json';
-import { prepared } from '../persistence/prepared';
+import { immediateTransaction, prepared } from '../persistence/prepared';
 import { SQLITE, type SqliteConnection } from '../persistence/sqlite.tokens';
 import { ThreadFilter, type ThreadHead, ThreadPage, ThreadStateUpdate, ThreadsRepository } from './threads.repository';
 
@@ -75,7 +75,7 @@ export class SqliteThreadsRepository extends ThreadsRepository {
   }
 
   async patchMetadata(threadId: string, metadata: Record<string, unknown>, now: string): Promise<Thread | null> {
-    const apply = this.db.transaction(() => {
+    const apply = () => immediateTransaction(this.db, () => {
       const row = prepared(this.db, 'SELECT * FROM threads WHERE thread_id = ?').get(threadId) as ThreadRow | undefined;
       if (!row) return null;
       const merged = { ...parseJson<Record<string, unknown>>(row.metadata, {}), ...metadata };
@@ -86,7 +86,7 @@ export class SqliteThreadsRepository extends ThreadsRepository {
   }
 
   async delete(threadId: string, options: { keepRuns?: boolean } = {}): Promise<boolean> {
-    const apply = this.db.transaction(() => {
+    const apply = () => immediateTransaction(this.db, () => {
       if (!options.keepRuns) {
         prepared(this.db, 'DELETE FROM run_events WHERE run_id IN (SELECT run_id FROM runs WHERE thread_id = ?)').run(threadId);
         prepared(this.db, 'DELETE FROM runs WHERE thread_id = ?').run(threadId);

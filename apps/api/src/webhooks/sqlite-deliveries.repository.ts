@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { WebhookDelivery, WebhookDeliveryDetail } from '@runhook/contracts';
-import { prepared } from '../persistence/prepared';
+import { immediateTransaction, prepared } from '../persistence/prepared';
 import { commitDurably, untilDurable } from '../persistence/sqlite-database';
 import { SQLITE, type SqliteConnection } from '../persistence/sqlite.tokens';
 import {
@@ -81,15 +81,15 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
 
   /** One IMMEDIATE transaction: each part runs as a savepoint inside it. */
   override async completeAndClaim(completions: DeliveryCompletion[], request: ClaimRequest): Promise<ClaimedDelivery[]> {
-    const both = this.db.transaction((): ClaimedDelivery[] => {
+    const both = () => immediateTransaction(this.db, (): ClaimedDelivery[] => {
       this.completeNow(completions);
       return this.claimNow(request);
     });
-    return both.immediate();
+    return both();
   }
 
   private claimNow(request: ClaimRequest): ClaimedDelivery[] {
-    const apply = this.db.transaction((): ClaimedDelivery[] => {
+    const apply = () => immediateTransaction(this.db, (): ClaimedDelivery[] => {
       const leased = prepared(
         this.db,
         `SELECT endpoint, SUM(owner = ?) AS mine, COUNT(*) AS total FROM webhook_deliveries
@@ -127,7 +127,7 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
       return picked;
     });
     // Not waited for here: the dispatcher sends only after untilDurable(), which covers the run end it announces.
-    return apply.immediate();
+    return apply();
   }
 
   async untilDurable(): Promise<void> {
@@ -151,14 +151,14 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
          delivered_at = CASE WHEN ? = 'succeeded' THEN ? ELSE delivered_at END, owner = NULL, lease_until = NULL
        WHERE delivery_id = ? AND owner = ? AND status = 'delivering'`,
     );
-    const apply = this.db.transaction(() => {
+    const apply = () => immediateTransaction(this.db, () => {
       for (const done of completions) {
         const { attempt } = done;
         log.run(done.delivery_id, attempt.attempt, attempt.started_at, attempt.duration_ms, attempt.status_code, attempt.error, attempt.response_excerpt, done.delivery_id);
         settle.run(done.status, attempt.attempt, done.next_attempt_at, attempt.status_code, attempt.error, done.now, done.status, done.now, done.delivery_id, done.owner);
       }
     });
-    apply.immediate();
+    apply();
   }
 
   async releaseLeases(owner: string, nowMs: number, deliveryIds?: readonly string[]): Promise<number> {
@@ -185,7 +185,7 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
   }
 
   async redeliver(deliveryId: string, nowMs: number): Promise<RedeliverResult> {
-    const apply = this.db.transaction((): RedeliverResult => {
+    const apply = () => immediateTransaction(this.db, (): RedeliverResult => {
       const row = prepared(this.db, 'SELECT status, lease_until FROM webhook_deliveries WHERE delivery_id = ?').get(deliveryId) as
         | { status: string; lease_until: number | null }
         | undefined;
@@ -197,7 +197,7 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
       ).run(nowMs, nowMs, deliveryId);
       return 'queued';
     });
-    return commitDurably(this.db, () => apply.immediate());
+    return commitDurably(this.db, () => apply());
   }
 
   async get(deliveryId: string): Promise<WebhookDeliveryDetail | null> {
@@ -244,7 +244,7 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
   }
 
   async purge(beforeMs: number, batch: number): Promise<number> {
-    const apply = this.db.transaction(() => {
+    const apply = () => immediateTransaction(this.db, () => {
       const rows = prepared(this.db, `SELECT delivery_id FROM webhook_deliveries WHERE status IN ${FINISHED} AND updated_at < ? LIMIT ?`).all(
         beforeMs,
         batch,
@@ -253,6 +253,6 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
       prepared(this.db, 'DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT value FROM json_each(?))').run(json);
       return prepared(this.db, 'DELETE FROM webhook_deliveries WHERE delivery_id IN (SELECT value FROM json_each(?))').run(json).changes;
     });
-    return apply.immediate();
+    return apply();
   }
 }
