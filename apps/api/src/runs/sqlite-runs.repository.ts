@@ -80,7 +80,7 @@ export class SqliteRunsRepository extends RunsRepository {
   }
 
   async claim(owner: string, limit: number, nowMs: number, leaseUntilMs: number): Promise<RunRecord[]> {
-    const apply = () => immediateTransaction(this.db, (): RunRecord[] => {
+    return immediateTransaction(this.db, (): RunRecord[] => {
       const now = new Date(nowMs).toISOString();
       const candidates = prepared(
         this.db,
@@ -104,7 +104,6 @@ export class SqliteRunsRepository extends RunsRepository {
       }
       return claimed;
     });
-    return apply();
   }
 
   async nextDueAt(nowMs: number): Promise<number | null> {
@@ -116,7 +115,7 @@ export class SqliteRunsRepository extends RunsRepository {
 
   async renewLeases(owner: string, leases: Map<string, RunFence>, leaseUntilMs: number): Promise<LeaseRenewal> {
     if (leases.size === 0) return { lost: [], cancels: [] };
-    const apply = () => immediateTransaction(this.db, (): LeaseRenewal => {
+    return immediateTransaction(this.db, (): LeaseRenewal => {
       const renew = prepared(this.db, "UPDATE runs SET lease_until = ? WHERE run_id = ? AND owner = ? AND attempt = ? AND status = 'running'");
       const lost: string[] = [];
       for (const [runId, fence] of leases) {
@@ -128,12 +127,11 @@ export class SqliteRunsRepository extends RunsRepository {
       ).all(owner) as { run_id: string; action: string }[];
       return { lost, cancels };
     });
-    return apply();
   }
 
   async releaseLeases(owner: string, leases: Map<string, RunFence>, nowMs: number): Promise<string[]> {
     if (leases.size === 0) return [];
-    const apply = () => immediateTransaction(this.db, (): string[] => {
+    return immediateTransaction(this.db, (): string[] => {
       const release = prepared(
         this.db,
         `UPDATE runs SET status = 'pending', owner = NULL, lease_until = NULL, released_attempts = released_attempts + 1, updated_at = ?
@@ -142,7 +140,6 @@ export class SqliteRunsRepository extends RunsRepository {
       const now = new Date(nowMs).toISOString();
       return [...leases].filter(([runId, fence]) => release.run(now, runId, owner, fence.attempt).changes > 0).map(([runId]) => runId);
     });
-    return apply();
   }
 
   async reclaimExpired(request: ReclaimRequest): Promise<{ requeued: string[]; exhausted: RunRecord[] }> {
@@ -168,7 +165,7 @@ export class SqliteRunsRepository extends RunsRepository {
       return { requeued, exhausted };
     });
     // Exhausted runs end here, with their outbox rows: as durable as any other run end.
-    return commitDurably(this.db, () => apply());
+    return commitDurably(this.db, apply);
   }
 
   async finish(runId: string, result: RunResult, fence?: RunFence): Promise<boolean> {
@@ -212,11 +209,10 @@ export class SqliteRunsRepository extends RunsRepository {
   }
 
   async delete(runId: string): Promise<boolean> {
-    const apply = () => immediateTransaction(this.db, () => {
+    return immediateTransaction(this.db, () => {
       prepared(this.db, 'DELETE FROM run_events WHERE run_id = ?').run(runId);
       return prepared(this.db, 'DELETE FROM runs WHERE run_id = ?').run(runId).changes > 0;
     });
-    return apply();
   }
 
   async cancel(request: CancelRequest): Promise<CancelledRun[]> {
@@ -242,16 +238,15 @@ export class SqliteRunsRepository extends RunsRepository {
       }[];
       return this.cancelRows(rows, request.action, request.now, request.webhookFor);
     });
-    return commitDurably(this.db, () => apply());
+    return commitDurably(this.db, apply);
   }
 
   async purgeDetached(endedBefore: string): Promise<number> {
     const detached = "ended_at IS NOT NULL AND ended_at < ? AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.thread_id = runs.thread_id)";
-    const apply = () => immediateTransaction(this.db, () => {
+    return immediateTransaction(this.db, () => {
       prepared(this.db, `DELETE FROM run_events WHERE run_id IN (SELECT run_id FROM runs WHERE ${detached})`).run(endedBefore);
       return prepared(this.db, `DELETE FROM runs WHERE ${detached}`).run(endedBefore).changes;
     });
-    return apply();
   }
 
   async appendEvents(runId: string, events: RunEvent[], fence?: RunFence): Promise<void> {
@@ -262,13 +257,12 @@ export class SqliteRunsRepository extends RunsRepository {
            SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM runs WHERE run_id = ? AND attempt = ? AND status = 'running')`,
         )
       : prepared(this.db, 'INSERT OR IGNORE INTO run_events (run_id, seq, event, data) VALUES (?, ?, ?, ?)');
-    const apply = () => immediateTransaction(this.db, () => {
+    immediateTransaction(this.db, () => {
       for (const event of events) {
         if (fence) insert.run(runId, event.seq, event.event, event.data, runId, fence.attempt);
         else insert.run(runId, event.seq, event.event, event.data);
       }
     });
-    apply();
   }
 
   async listEvents(runId: string, afterSeq: number): Promise<RunEvent[]> {

@@ -75,25 +75,23 @@ export class SqliteThreadsRepository extends ThreadsRepository {
   }
 
   async patchMetadata(threadId: string, metadata: Record<string, unknown>, now: string): Promise<Thread | null> {
-    const apply = () => immediateTransaction(this.db, () => {
+    return immediateTransaction(this.db, () => {
       const row = prepared(this.db, 'SELECT * FROM threads WHERE thread_id = ?').get(threadId) as ThreadRow | undefined;
       if (!row) return null;
       const merged = { ...parseJson<Record<string, unknown>>(row.metadata, {}), ...metadata };
       prepared(this.db, 'UPDATE threads SET metadata = ?, updated_at = ? WHERE thread_id = ?').run(JSON.stringify(merged), now, threadId);
       return toThread({ ...row, metadata: JSON.stringify(merged), updated_at: now });
     });
-    return apply();
   }
 
   async delete(threadId: string, options: { keepRuns?: boolean } = {}): Promise<boolean> {
-    const apply = () => immediateTransaction(this.db, () => {
+    return immediateTransaction(this.db, () => {
       if (!options.keepRuns) {
         prepared(this.db, 'DELETE FROM run_events WHERE run_id IN (SELECT run_id FROM runs WHERE thread_id = ?)').run(threadId);
         prepared(this.db, 'DELETE FROM runs WHERE thread_id = ?').run(threadId);
       }
       return prepared(this.db, 'DELETE FROM threads WHERE thread_id = ?').run(threadId).changes > 0;
     });
-    return apply();
   }
 
   async search(

@@ -81,11 +81,10 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
 
   /** One IMMEDIATE transaction: each part runs as a savepoint inside it. */
   override async completeAndClaim(completions: DeliveryCompletion[], request: ClaimRequest): Promise<ClaimedDelivery[]> {
-    const both = () => immediateTransaction(this.db, (): ClaimedDelivery[] => {
+    return immediateTransaction(this.db, (): ClaimedDelivery[] => {
       this.completeNow(completions);
       return this.claimNow(request);
     });
-    return both();
   }
 
   private claimNow(request: ClaimRequest): ClaimedDelivery[] {
@@ -151,14 +150,13 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
          delivered_at = CASE WHEN ? = 'succeeded' THEN ? ELSE delivered_at END, owner = NULL, lease_until = NULL
        WHERE delivery_id = ? AND owner = ? AND status = 'delivering'`,
     );
-    const apply = () => immediateTransaction(this.db, () => {
+    immediateTransaction(this.db, () => {
       for (const done of completions) {
         const { attempt } = done;
         log.run(done.delivery_id, attempt.attempt, attempt.started_at, attempt.duration_ms, attempt.status_code, attempt.error, attempt.response_excerpt, done.delivery_id);
         settle.run(done.status, attempt.attempt, done.next_attempt_at, attempt.status_code, attempt.error, done.now, done.status, done.now, done.delivery_id, done.owner);
       }
     });
-    apply();
   }
 
   async releaseLeases(owner: string, nowMs: number, deliveryIds?: readonly string[]): Promise<number> {
@@ -197,7 +195,7 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
       ).run(nowMs, nowMs, deliveryId);
       return 'queued';
     });
-    return commitDurably(this.db, () => apply());
+    return commitDurably(this.db, apply);
   }
 
   async get(deliveryId: string): Promise<WebhookDeliveryDetail | null> {
@@ -244,7 +242,7 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
   }
 
   async purge(beforeMs: number, batch: number): Promise<number> {
-    const apply = () => immediateTransaction(this.db, () => {
+    return immediateTransaction(this.db, () => {
       const rows = prepared(this.db, `SELECT delivery_id FROM webhook_deliveries WHERE status IN ${FINISHED} AND updated_at < ? LIMIT ?`).all(
         beforeMs,
         batch,
@@ -253,6 +251,5 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
       prepared(this.db, 'DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT value FROM json_each(?))').run(json);
       return prepared(this.db, 'DELETE FROM webhook_deliveries WHERE delivery_id IN (SELECT value FROM json_each(?))').run(json).changes;
     });
-    return apply();
   }
 }
