@@ -11,6 +11,7 @@ import { groupCpuSeconds, installExitHandlers, stopProcess } from './lib/process
 import { buildTable, formatTable } from './lib/report.mjs';
 import { scalingMode } from './lib/scaling.mjs';
 import { backgroundRuns, firstEventLatency, waitLatency } from './lib/scenarios.mjs';
+import { floorRuns } from './lib/floor-target.mjs';
 import { parseBuild, startOurs, startReference } from './lib/servers.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -27,6 +28,8 @@ Servers (default: start Runhook from dist/apps/api/main.js and the reference CLI
   --auth-for <labels>      only these builds (comma list) get an auth twin (e.g. not a base from before custom auth)
   --rounds <n>             run every target n times, alternating, and report medians (default 1)
   --reference-url <url>    use an already running reference server instead of starting one
+  --floor                  also measure the floor: the demo graph alone in one process with the official SQLite
+                           saver (tools/bench/floor.mjs), background scenario only; the table adds <first>/floor
   --no-ours                skip Runhook          --no-reference   skip the reference server
   --reference-jobs <n>     reference --n-jobs-per-worker (default 10, like Runhook's N_JOBS_PER_WORKER)
 Load:
@@ -56,6 +59,7 @@ const { values: opt } = parseArgs({
     rounds: { type: 'string', default: '1' },
     'reference-url': { type: 'string' },
     'no-ours': { type: 'boolean', default: false },
+    floor: { type: 'boolean', default: false },
     'no-reference': { type: 'boolean', default: false },
     'reference-jobs': { type: 'string' },
     clients: { type: 'string', default: '16' },
@@ -135,7 +139,8 @@ async function runScenarios(name, url, pgid, tokenFor) {
   return scenarios;
 }
 
-async function benchTarget({ name, externalUrl, start, tokenFor }, round) {
+async function benchTarget({ name, externalUrl, start, tokenFor, inProcess }, round) {
+  if (inProcess) return inProcess(round);
   let server = null;
   const t0 = Date.now();
   try {
@@ -184,6 +189,10 @@ function targets() {
         list.push({ name, externalUrl: null, tokenFor: benchUser, start: start(name, { config: join(repo, 'tools/bench/auth/langgraph.json') }) });
       }
     }
+  }
+  if (opt.floor) {
+    const inProcess = (round) => floorRuns({ repo, runDir, round, config, log });
+    list.push({ name: 'floor', inProcess });
   }
   if (!opt['no-reference']) {
     const jobs = opt['reference-jobs'];

@@ -51,13 +51,15 @@ function cell(result, key, pick) {
 /**
  * One column per target, then `ratio ours/ref` (the first Runhook target against the reference) and, for every
  * further Runhook target, its ratio to the first one (`branch/base`), or for an auth twin to its own build
- * (`branch+auth/branch`).
+ * (`branch+auth/branch`). A `floor` column (the graph alone, in process) gets `<first>/floor`, what the server adds.
  */
 export function buildTable(results) {
   const names = Object.keys(results);
-  const ours = names.filter((n) => n !== 'reference');
+  const ours = names.filter((n) => n !== 'reference' && n !== 'floor');
   const ratios = [];
   if (ours.length > 0 && names.includes('reference')) ratios.push({ label: 'ratio ours/ref', a: ours[0], b: 'reference' });
+  if (ours.length > 0 && names.includes('floor')) ratios.push({ label: `${ours[0]}/floor`, a: ours[0], b: 'floor' });
+  if (names.includes('floor') && names.includes('reference')) ratios.push({ label: 'floor/ref', a: 'floor', b: 'reference' });
   for (const name of ours.slice(1)) {
     // An auth twin is compared with its own build, other builds with the first.
     const plain = name.endsWith('+auth') ? name.slice(0, -'+auth'.length) : ours[0];
