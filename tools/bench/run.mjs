@@ -56,7 +56,8 @@ const { values: opt } = parseArgs({
     build: { type: 'string', multiple: true, default: [] },
     auth: { type: 'boolean', default: false },
     'auth-for': { type: 'string' },
-    rounds: { type: 'string', default: '1' },
+    // No default here: the scaling modes take 3 rounds when none is given, the side-by-side mode 1.
+    rounds: { type: 'string' },
     'reference-url': { type: 'string' },
     'no-ours': { type: 'boolean', default: false },
     floor: { type: 'boolean', default: false },
@@ -73,7 +74,6 @@ const { values: opt } = parseArgs({
     'worker-processes': { type: 'string' },
     replicas: { type: 'string' },
     postgres: { type: 'string' },
-    rounds: { type: 'string' },
     'pin-client': { type: 'string' },
     'pin-server': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
@@ -84,8 +84,8 @@ if (opt.help) {
   process.exit(0);
 }
 
-function num(name, { min = 0 } = {}) {
-  const v = Number(opt[name]);
+function num(name, { min = 0, fallback } = {}) {
+  const v = Number(opt[name] ?? fallback);
   if (!Number.isFinite(v) || v < min) throw new Error(`--${name} must be a number >= ${min}`);
   return v;
 }
@@ -98,7 +98,7 @@ const config = {
   warmupSamples: num('warmup-samples'),
   maxS: num('max-seconds', { min: 1 }),
   scenarios: opt.scenarios.split(',').map((s) => s.trim()).filter(Boolean),
-  rounds: num('rounds', { min: 1 }),
+  rounds: num('rounds', { min: 1, fallback: '1' }),
   auth: opt.auth,
 };
 for (const url of [opt.url, opt['reference-url']]) {
