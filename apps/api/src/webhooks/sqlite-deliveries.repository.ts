@@ -95,16 +95,7 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
          WHERE status = 'delivering' AND lease_until >= ? GROUP BY endpoint`,
       ).all(request.owner, request.nowMs) as EndpointLease[];
       const budgets = endpointBudgets(request, leased);
-      const endpoints = prepared(
-        this.db,
-        `WITH RECURSIVE pending(endpoint) AS (
-           SELECT (SELECT MIN(endpoint) FROM webhook_deliveries WHERE status = 'pending')
-           UNION ALL
-           SELECT (SELECT MIN(endpoint) FROM webhook_deliveries WHERE status = 'pending' AND endpoint > pending.endpoint)
-           FROM pending WHERE pending.endpoint IS NOT NULL
-         )
-         SELECT endpoint FROM pending WHERE endpoint IS NOT NULL LIMIT ?`,
-      ).all(MAX_ENDPOINTS_PER_CLAIM) as { endpoint: string }[];
+      const endpoints = this.endpointsWithPending();
       const due = prepared(
         this.db,
         `SELECT delivery_id, webhook_id, url, endpoint, payload, attempts, run_id, thread_id, cron_id, next_attempt_at FROM webhook_deliveries
@@ -112,7 +103,7 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
       );
       type DueRow = Omit<ClaimedDelivery, 'send_limit'> & { next_attempt_at: number };
       const candidates: DueRow[] = [];
-      for (const { endpoint } of endpoints) {
+      for (const endpoint of endpoints) {
         const room = Math.min(budgetFor(budgets, endpoint, request).room, request.limit);
         if (room > 0) candidates.push(...(due.all(endpoint, request.nowMs, room) as DueRow[]));
       }
@@ -127,6 +118,23 @@ export class SqliteDeliveriesRepository extends DeliveriesRepository {
     });
     // Not waited for here: the dispatcher sends only after untilDurable(), which covers the run end it announces.
     return apply();
+  }
+
+  /**
+   * The endpoints with pending rows, in order, one index seek each (a skip scan of the partial index). The same walk
+   * as one recursive CTE cost about 25 µs with a single endpoint (a 20,000-row backlog, in memory) against about 1 µs
+   * a seek, and about 100 µs of every claim in the api under load.
+   */
+  private endpointsWithPending(): string[] {
+    const first = prepared(this.db, "SELECT MIN(endpoint) AS endpoint FROM webhook_deliveries WHERE status = 'pending'");
+    const after = prepared(this.db, "SELECT MIN(endpoint) AS endpoint FROM webhook_deliveries WHERE status = 'pending' AND endpoint > ?");
+    const endpoints: string[] = [];
+    let next = (first.get() as { endpoint: string | null }).endpoint;
+    while (next !== null && endpoints.length < MAX_ENDPOINTS_PER_CLAIM) {
+      endpoints.push(next);
+      next = (after.get(next) as { endpoint: string | null }).endpoint;
+    }
+    return endpoints;
   }
 
   async untilDurable(): Promise<void> {
