@@ -75,6 +75,27 @@ describeEachStore((name, factory) => {
       await expect(store.saver.putWrites(writeConfig(2), [['messages', 'late']], 'task-late')).rejects.toBeInstanceOf(StaleAttemptError);
     });
 
+    it('fences a fan-out of pending writes too large for one statement as a whole, and a repeated write of the owner', async () => {
+      const { threadId, runId } = await takenOver();
+      await graph().invoke(input, configFor(threadId, runId, 2));
+      const latest = await store.saver.getTuple({ configurable: { thread_id: threadId } });
+      const writeConfig = (attempt: number) => ({
+        configurable: { ...configFor(threadId, runId, attempt).configurable, checkpoint_ns: '', checkpoint_id: latest?.checkpoint.id },
+      });
+      const fanOut = Array.from({ length: 600 }, (_, i) => ['messages', `part ${i}`] as [string, unknown]);
+      await expect(store.saver.putWrites(writeConfig(1), fanOut, 'task-fan-out')).rejects.toBeInstanceOf(StaleAttemptError);
+      expect((await store.saver.getTuple(writeConfig(2)))?.pendingWrites).toEqual([]);
+
+      await store.saver.putWrites(writeConfig(2), fanOut, 'task-fan-out');
+      const written = (await store.saver.getTuple(writeConfig(2)))?.pendingWrites ?? [];
+      expect(written).toHaveLength(600);
+      expect(written.at(-1)).toEqual(['task-fan-out', 'messages', 'part 599']);
+      // Written again (a replayed task): nothing changes, and the owner is not taken for a stale attempt.
+      await store.saver.putWrites(writeConfig(2), [['messages', 'part 0']], 'task-fan-out');
+      expect((await store.saver.getTuple(writeConfig(2)))?.pendingWrites).toHaveLength(600);
+      await expect(store.saver.putWrites(writeConfig(1), [['messages', 'part 0']], 'task-fan-out')).rejects.toBeInstanceOf(StaleAttemptError);
+    });
+
     /** The saver as it is while its database cannot take writes: a read-only SQLite file, an unreachable server. */
     function savingToADatabaseThatIsDown(): { saver: BaseCheckpointSaver; restore: () => Promise<void> } {
       if (store.sqlite) {
