@@ -7,6 +7,14 @@ describe('ids', () => {
     expect(defaultAssistantId('chat')).toBe('eb6db400-e3c8-5d06-a834-015cb89efe69');
   });
 
+  it('answers the same default assistant id on every call, for graph ids past the ones it remembers too', () => {
+    const graphIds = Array.from({ length: 1_500 }, (_, i) => `graph-${i}`);
+    const first = graphIds.map(defaultAssistantId);
+    expect(new Set(first).size).toBe(graphIds.length);
+    expect(graphIds.map(defaultAssistantId)).toEqual(first);
+    expect(defaultAssistantId('agent')).toBe('fe096781-5601-53d2-b2f6-0d3403f7e9ca');
+  });
+
   it('makes version 7 ids that sort by creation time', () => {
     const first = uuid7(1_700_000_000_000);
     const second = uuid7(1_700_000_000_001);

@@ -57,8 +57,18 @@ export function uuid5(name: string, namespace: string): string {
   return format(bytes);
 }
 
+// Graph ids come from langgraph.json (and the few created at run time), so the map stays small; a SHA-1 per
+// run (as every run naming its graph needs this id) cost some 30 µs on a server's cold caches.
+const defaultAssistantIds = new Map<string, string>();
+const MAX_REMEMBERED_GRAPH_IDS = 1_000;
+
 export function defaultAssistantId(graphId: string): string {
-  return uuid5(graphId, ASSISTANT_NAMESPACE);
+  let id = defaultAssistantIds.get(graphId);
+  if (id === undefined) {
+    id = uuid5(graphId, ASSISTANT_NAMESPACE);
+    if (defaultAssistantIds.size < MAX_REMEMBERED_GRAPH_IDS) defaultAssistantIds.set(graphId, id);
+  }
+  return id;
 }
 
 /** Milliseconds since 1582-10-15 (the uuid epoch) at the Unix epoch. */
