@@ -60,13 +60,19 @@ describeEachStore((name, factory) => {
       expect((await store.saver.getTuple({ configurable: { thread_id: threadId } }))?.checkpoint.id).toBe(kept?.checkpoint.id);
     });
 
-    it('refuses pending writes of the stale attempt, and every write once the run has ended', async () => {
+    /** After a take-over, the owner (attempt 2) has run the graph once: pending writes go to its latest checkpoint. */
+    async function ownerCheckpointed() {
       const { threadId, runId } = await takenOver();
       await graph().invoke(input, configFor(threadId, runId, 2));
       const latest = await store.saver.getTuple({ configurable: { thread_id: threadId } });
       const writeConfig = (attempt: number) => ({
         configurable: { ...configFor(threadId, runId, attempt).configurable, checkpoint_ns: '', checkpoint_id: latest?.checkpoint.id },
       });
+      return { runId, writeConfig };
+    }
+
+    it('refuses pending writes of the stale attempt, and every write once the run has ended', async () => {
+      const { runId, writeConfig } = await ownerCheckpointed();
       await expect(store.saver.putWrites(writeConfig(1), [['messages', 'stale']], 'task-stale')).rejects.toBeInstanceOf(StaleAttemptError);
       await store.saver.putWrites(writeConfig(2), [['messages', 'owner']], 'task-owner');
       expect((await store.saver.getTuple(writeConfig(2)))?.pendingWrites).toEqual([['task-owner', 'messages', 'owner']]);
@@ -75,13 +81,8 @@ describeEachStore((name, factory) => {
       await expect(store.saver.putWrites(writeConfig(2), [['messages', 'late']], 'task-late')).rejects.toBeInstanceOf(StaleAttemptError);
     });
 
-    it('fences a fan-out of pending writes too large for one statement as a whole, and a repeated write of the owner', async () => {
-      const { threadId, runId } = await takenOver();
-      await graph().invoke(input, configFor(threadId, runId, 2));
-      const latest = await store.saver.getTuple({ configurable: { thread_id: threadId } });
-      const writeConfig = (attempt: number) => ({
-        configurable: { ...configFor(threadId, runId, attempt).configurable, checkpoint_ns: '', checkpoint_id: latest?.checkpoint.id },
-      });
+    it('fences a fan-out of 600 pending writes as a whole, and accepts a replayed write of the owner', async () => {
+      const { writeConfig } = await ownerCheckpointed();
       const fanOut = Array.from({ length: 600 }, (_, i) => ['messages', `part ${i}`] as [string, unknown]);
       await expect(store.saver.putWrites(writeConfig(1), fanOut, 'task-fan-out')).rejects.toBeInstanceOf(StaleAttemptError);
       expect((await store.saver.getTuple(writeConfig(2)))?.pendingWrites).toEqual([]);
