@@ -204,7 +204,10 @@ export class RunExecutor {
     this.metrics.runEnded(status, startedAtMs, endedAtMs);
     this.logger.log({ msg: 'run ended', ...this.ids(run), status, attempt: run.attempt, duration_ms: endedAtMs - startedAtMs });
     if (run.kwargs.temporary) await this.deleteTemporaryThread(run.thread_id);
-    this.broker.finish(run.run_id, { status, output: this.output(result, state) });
+    const output = this.output(result, state);
+    // The values' text made for the database is the answer's too, when the answer is the values themselves.
+    const outputJson = state?.values != null && output === state.values ? state.valuesJson : undefined;
+    this.broker.finish(run.run_id, outputJson === undefined ? { status, output } : { status, output, outputJson });
     this.signals.ended(run.run_id);
   }
 

@@ -136,15 +136,16 @@ export class RunResponder {
       response.write('\n');
     }, this.config.stream.heartbeatMs);
     heartbeat.unref();
-    const end = (output: unknown) => {
+    const end = (json: string) => {
       finished = true;
       clearInterval(heartbeat);
-      response.end(JSON.stringify(output ?? null));
+      response.end(json);
     };
-    const stop = this.follow(run.run_id, Number.MAX_SAFE_INTEGER, () => undefined, (outcome) => end(outcome.output), (error) => {
+    const answer = (outcome: RunOutcome) => end(outcome.outputJson ?? JSON.stringify(outcome.output ?? null));
+    const stop = this.follow(run.run_id, Number.MAX_SAFE_INTEGER, () => undefined, answer, (error) => {
       // Before the first keep-alive byte the status can still say so; after it, the body carries the error.
       if (!response.headersSent) response.status(503);
-      end(response.headersSent ? { __error__: unavailable(error) } : { detail: unavailable(error).message });
+      end(JSON.stringify(response.headersSent ? { __error__: unavailable(error) } : { detail: unavailable(error).message }));
     });
     response.on('close', () => {
       clearInterval(heartbeat);

@@ -35,7 +35,8 @@ export class IpcStreamBroker extends StreamBroker {
 
   finish(runId: string, outcome: RunOutcome): void {
     this.nextSeq.delete(runId);
-    this.send({ type: 'finish', runId, outcome });
+    // The channel carries the value once: the api process writes its own text of it.
+    this.send({ type: 'finish', runId, outcome: { status: outcome.status, output: outcome.output } });
   }
 
   release(runId: string): void {

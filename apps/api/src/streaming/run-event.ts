@@ -12,6 +12,11 @@ export interface RunOutcome {
   status: 'success' | 'error' | 'interrupted' | 'timeout';
   /** The value `/wait` and `/join` answer with. */
   output: unknown;
+  /**
+   * `output` as JSON text, what `JSON.stringify(output)` gives, when the run's end made it on the way: on a long thread
+   * the answer is the whole message list, and writing it again for every waiting client was most of a join's cost.
+   */
+  outputJson?: string;
 }
 
 export interface RunListener {
