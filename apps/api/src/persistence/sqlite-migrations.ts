@@ -219,4 +219,12 @@ export const SQLITE_MIGRATIONS: Migration[] = [
       ALTER TABLE runs ADD COLUMN released_attempts INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    // A thread's pending and running runs, without its history: the claim and a new run look for them on every run,
+    // and through runs_thread they read every run the thread ever had (a long chat thread's hundreds).
+    version: 10,
+    sql: `
+      CREATE INDEX runs_active_by_thread ON runs (thread_id) WHERE status IN ('pending', 'running');
+    `,
+  },
 ];

@@ -23,7 +23,18 @@ import {
 import { type ReclaimRequest, RunsRepository } from './runs.repository';
 import { type RunRow, toRecord, toRun } from './sqlite-run-rows';
 
+// Written exactly as the partial index runs_active_by_thread's condition: SQLite uses a partial index only for a
+// query that repeats its condition term for term.
 const ACTIVE = "status IN ('pending', 'running')";
+
+/** Pending runs whose thread has none running, oldest first; the thread's running run is found by the partial index. */
+export const CLAIM_CANDIDATES_SQL = `SELECT r.* FROM runs r
+  WHERE r.status = 'pending' AND r.created_at <= ?
+    AND NOT EXISTS (SELECT 1 FROM runs x WHERE x.thread_id = r.thread_id AND x.${ACTIVE} AND x.status = 'running')
+  ORDER BY r.created_at, r.run_id LIMIT ?`;
+
+/** The pending and running runs of a thread (a new run's multitask check). */
+export const ACTIVE_ON_THREAD_SQL = `SELECT run_id, status FROM runs WHERE thread_id = ? AND ${ACTIVE}`;
 
 @Injectable()
 export class SqliteRunsRepository extends RunsRepository {
@@ -58,7 +69,7 @@ export class SqliteRunsRepository extends RunsRepository {
     } else {
       return { kind: 'thread-not-found' };
     }
-    const active = prepared(this.db, `SELECT run_id, status FROM runs WHERE thread_id = ? AND ${ACTIVE}`).all(run.thread_id) as {
+    const active = prepared(this.db, ACTIVE_ON_THREAD_SQL).all(run.thread_id) as {
       run_id: string;
       status: string;
     }[];
@@ -82,13 +93,7 @@ export class SqliteRunsRepository extends RunsRepository {
   async claim(owner: string, limit: number, nowMs: number, leaseUntilMs: number): Promise<RunRecord[]> {
     return immediateTransaction(this.db, (): RunRecord[] => {
       const now = new Date(nowMs).toISOString();
-      const candidates = prepared(
-        this.db,
-        `SELECT r.* FROM runs r
-         WHERE r.status = 'pending' AND r.created_at <= ?
-           AND NOT EXISTS (SELECT 1 FROM runs x WHERE x.thread_id = r.thread_id AND x.status = 'running')
-         ORDER BY r.created_at, r.run_id LIMIT ?`,
-      ).all(now, limit * 4) as RunRow[];
+      const candidates = prepared(this.db, CLAIM_CANDIDATES_SQL).all(now, limit * 4) as RunRow[];
       const claimed: RunRecord[] = [];
       const threads = new Set<string>();
       for (const row of candidates) {

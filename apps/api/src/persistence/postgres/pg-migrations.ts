@@ -223,4 +223,11 @@ export const PG_MIGRATIONS: Migration[] = [
       ALTER TABLE runs ADD COLUMN released_attempts INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    // A thread's pending and running runs, without its history, for the lookups every new run makes.
+    version: 10,
+    sql: `
+      CREATE INDEX runs_active_by_thread ON runs (thread_id) WHERE status IN ('pending', 'running');
+    `,
+  },
 ];
