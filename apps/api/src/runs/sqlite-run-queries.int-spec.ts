@@ -1,9 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { openSqlite } from '../persistence/sqlite-database';
+import { SQLITE_MIGRATIONS } from '../persistence/sqlite-migrations';
 import type { SqliteConnection } from '../persistence/sqlite.tokens';
-import { ACTIVE_ON_THREAD_SQL, CLAIM_CANDIDATES_SQL } from './sqlite-runs.repository';
+import { createCommand, makeRun, makeThread } from '../persistence/testing/builders';
+import { SqliteThreadsRepository } from '../threads/sqlite-threads.repository';
+import { ACTIVE_ON_THREAD_SQL, CLAIM_CANDIDATES_SQL, SqliteRunsRepository } from './sqlite-runs.repository';
 
 /**
  * The queries every run makes about its thread's other runs must not read the thread's history: on a long chat thread
@@ -34,5 +38,28 @@ describe('SQLite run queries on a long thread', () => {
 
   it("finds a thread's pending and running runs without reading its ended ones", () => {
     expect(plan(ACTIVE_ON_THREAD_SQL, 'thread-1')).toMatch(/^SEARCH runs USING INDEX runs_active_by_thread \(thread_id=\?\)$/);
+  });
+
+  it('upgrades a database made before the index: its pending run is still found, now through the index', async () => {
+    const path = join(dir, 'before-migration-10.sqlite');
+    const old = new Database(path);
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    for (const migration of SQLITE_MIGRATIONS.filter((m) => m.version < 10)) {
+      old.exec(migration.sql);
+      old.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, new Date().toISOString());
+    }
+    const thread = makeThread();
+    await new SqliteThreadsRepository(old).insert(thread);
+    const run = makeRun(thread.thread_id);
+    await new SqliteRunsRepository(old).createRun(createCommand(run));
+    old.close();
+
+    const upgraded = openSqlite(path);
+    try {
+      expect(upgraded.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'runs_active_by_thread'").get()).toBeDefined();
+      expect(upgraded.prepare(ACTIVE_ON_THREAD_SQL).all(thread.thread_id)).toEqual([{ run_id: run.run_id, status: 'pending' }]);
+    } finally {
+      upgraded.close();
+    }
   });
 });
