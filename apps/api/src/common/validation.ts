@@ -1,4 +1,5 @@
 import { HttpStatus, ParseArrayPipe, type Type, UnprocessableEntityException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { installValidationMetadataCache } from './validation-metadata-cache';
 
 function flatten(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
@@ -12,6 +13,7 @@ function flatten(errors: ValidationError[], parent = ''): string[] {
 
 /** 422 with a detail naming each offending field; unknown fields are dropped, not refused. */
 export function createValidationPipe(): ValidationPipe {
+  installValidationMetadataCache();
   return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: false,
@@ -23,6 +25,7 @@ export function createValidationPipe(): ValidationPipe {
 
 /** A JSON array body whose items are validated like single bodies: 422 naming the field, as everywhere. */
 export function createArrayValidationPipe(items: Type<unknown>): ParseArrayPipe {
+  installValidationMetadataCache();
   return new ParseArrayPipe({
     items,
     whitelist: true,
