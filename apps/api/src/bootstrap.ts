@@ -24,6 +24,9 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     logger: new PinoLoggerService(root),
     bodyParser: false,
   });
+  // The reference answers without ETags, and Express would hash every JSON body (SHA-1) to make one; nobody
+  // revalidates API answers that change with every run.
+  app.set('etag', false);
   // First, so that every answer is logged, custom routes' and refusals' included.
   app.use(requestLogger(root));
   await installHttpSurface(app, config);

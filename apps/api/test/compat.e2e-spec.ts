@@ -86,6 +86,17 @@ describe('LangGraph SDK compatibility (the reference §12 calls and their next t
       await expect(client.threads.create({ threadId, ifExists: 'do_nothing' })).resolves.toMatchObject({ thread_id: threadId });
     });
 
+    it('answers as the reference does, without ETags (Express would hash every JSON body to make one)', async () => {
+      const created = await fetch(`${server.url}/threads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(created.status).toBe(200);
+      expect(created.headers.get('etag')).toBeNull();
+      const { thread_id: threadId } = (await created.json()) as { thread_id: string };
+      const read = await fetch(`${server.url}/threads/${threadId}`);
+      expect(read.status).toBe(200);
+      expect(read.headers.get('etag')).toBeNull();
+      await expect(read.json()).resolves.toMatchObject({ thread_id: threadId });
+    });
+
     it('5. gets a thread; bad ids are 422, unknown ones 404', async () => {
       const thread = await client.threads.create();
       await expect(client.threads.get(thread.thread_id)).resolves.toMatchObject({ thread_id: thread.thread_id });
