@@ -9,7 +9,7 @@ describe('PinoLoggerService', () => {
     const sink = captureLog();
     const service = new PinoLoggerService(createRootLogger({ level, format: 'json' }, sink.stream));
     Logger.overrideLogger(service);
-    return { service, lines: sink.lines };
+    return { service, lines: sink.lines, text: sink.text };
   }
 
   it('writes what `new Logger(context)` logs as JSON lines with level names, the context and the pid', () => {
@@ -29,6 +29,18 @@ describe('PinoLoggerService', () => {
     const { lines } = serviceAt('info');
     new Logger('RunExecutor').log({ msg: 'run ended', run_id: 'r1', thread_id: 't1', status: 'success' });
     expect(lines()).toEqual([expect.objectContaining({ msg: 'run ended', run_id: 'r1', thread_id: 't1', status: 'success', context: 'RunExecutor' })]);
+  });
+
+  it('writes each field once: the logger\'s context, or the one a message names itself, in the same order as before', () => {
+    const { lines, text } = serviceAt('info');
+    new Logger('RunExecutor').log({ msg: 'run ended', run_id: 'r1' });
+    new Logger('RunExecutor').log({ msg: 'moved', context: 'Elsewhere', run_id: 'r2' });
+    new Logger('RunExecutor').error('could not end', 'Error: boom', 'RunExecutor');
+    const raw = text().split('\n').filter(Boolean);
+    expect(raw.map((line) => line.match(/"context":/g)?.length)).toEqual([1, 1, 1]);
+    expect(raw[0]).toMatch(/^\{"level":"info","time":"[^"]+","pid":\d+,"context":"RunExecutor","run_id":"r1","msg":"run ended"\}$/);
+    expect(lines().map((line) => line['context'])).toEqual(['RunExecutor', 'Elsewhere', 'RunExecutor']);
+    expect(lines()[2]).toMatchObject({ stack: 'Error: boom', msg: 'could not end' });
   });
 
   it('keeps below-level lines out, and sends Nest start-up chatter and verbose to debug and trace', () => {

@@ -36,12 +36,16 @@ export function createRootLogger(settings: LogSettings, destination?: Destinatio
 
 type Fields = Record<string, unknown>;
 
+const MAX_CONTEXT_LOGGERS = 1_000;
+
 /**
  * Nest's LoggerService over pino, so `new Logger(context)` everywhere (and the graphs' `getLogger()`, which
  * goes through it) writes structured lines. A message may be an object: its fields become the line's fields
  * (`{msg, run_id, thread_id, ...}`), which is how run, delivery and firing events carry their ids.
  */
 export class PinoLoggerService implements LoggerService {
+  private readonly children = new Map<string, Pino>();
+
   constructor(readonly pino: Pino) {}
 
   log(message: unknown, ...params: unknown[]): void {
@@ -79,16 +83,34 @@ export class PinoLoggerService implements LoggerService {
   private write(level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal', message: unknown, params: unknown[], mayHaveStack = false): void {
     if (!this.pino.isLevelEnabled(level)) return;
     const { context, rest } = this.split(params);
-    const fields: Fields = context === undefined ? {} : { context };
     const stack = mayHaveStack ? rest.find((item) => typeof item === 'string') : undefined;
-    if (typeof stack === 'string' && stack.length > 0) fields['stack'] = redactCredentials(stack);
+    const extra: Fields | null = typeof stack === 'string' && stack.length > 0 ? { stack: redactCredentials(stack) } : null;
     if (message instanceof Error) {
-      this.pino[level]({ ...fields, err: message }, redactCredentials(message.message));
+      this.loggerFor(context)[level]({ ...extra, err: message }, redactCredentials(message.message));
     } else if (typeof message === 'object' && message !== null) {
-      const { msg, ...rest } = message as Fields;
-      this.pino[level]({ ...fields, ...rest }, typeof msg === 'string' ? msg : '');
+      const { msg, ...fields } = message as Fields;
+      const text = typeof msg === 'string' ? msg : '';
+      // A message that names its own context keeps it, as a field of the line, in place of the logger's.
+      if ('context' in fields) this.pino[level]({ ...extra, ...fields }, text);
+      else this.loggerFor(context)[level](extra ? { ...extra, ...fields } : fields, text);
     } else {
-      this.pino[level](fields, String(message));
+      this.loggerFor(context)[level](extra ?? {}, String(message));
     }
+  }
+
+  /**
+   * A child logger per context, its `context` field serialized once: merging the context into every line's object
+   * made a line cost four times as much (15 against 3.5 µs in a loop), and a line per webhook attempt made that
+   * count. Contexts are class names and graph ids; past a bound, a line gets a child that is not kept.
+   */
+  private loggerFor(context: string | undefined): Pino {
+    if (context === undefined) return this.pino;
+    let child = this.children.get(context);
+    if (!child) {
+      if (this.children.size >= MAX_CONTEXT_LOGGERS) return this.pino.child({ context });
+      child = this.pino.child({ context });
+      this.children.set(context, child);
+    }
+    return child;
   }
 }
