@@ -38,12 +38,13 @@ export function installValidationMetadataCache(storage: MetadataStorage = getMet
     return found;
   };
   storage.groupByPropertyName = (metadatas) => {
+    // Only the memoized lookups' answers (frozen) are grouped once and kept; any other array is grouped afresh.
+    if (!Object.isFrozen(metadatas)) return group(metadatas);
     let grouped = groupedOf.get(metadatas);
     if (!grouped) {
       grouped = group(metadatas);
       for (const list of Object.values(grouped)) Object.freeze(list);
-      // Only the memoized lookups' answers are kept: any other array is grouped afresh.
-      if (Object.isFrozen(metadatas)) groupedOf.set(metadatas, Object.freeze(grouped));
+      groupedOf.set(metadatas, Object.freeze(grouped));
     }
     return grouped;
   };
