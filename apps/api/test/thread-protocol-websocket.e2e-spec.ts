@@ -130,7 +130,10 @@ describe('the thread protocol over a WebSocket (client.threads.stream with trans
 
       socket.send({ id: 2, method: 'subscription.subscribe', params: { channels: ['lifecycle'] } });
       const answer = await socket.answerTo(2);
-      expect(answer).toMatchObject({ type: 'success', result: { subscription_id: expect.any(String), replayed_events: 2 } });
+      expect(answer).toMatchObject({ type: 'success', result: { subscription_id: expect.any(String) } });
+      // The thread reads idle at the run end's commit; its terminal lifecycle event is kept when the run's outcome
+      // reaches the protocol thread, an instant later. So `completed` is replayed, or follows live, never lost.
+      expect([1, 2]).toContain(answer.result?.['replayed_events']);
       // On one ordered connection the answer comes first: the SDK registers the subscription from it.
       const position = socket.frames.indexOf(answer);
       expect(socket.frames.slice(0, position).filter((frame) => frame.type === 'event')).toEqual([]);
