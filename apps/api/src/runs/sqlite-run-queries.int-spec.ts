@@ -40,6 +40,29 @@ describe('SQLite run queries on a long thread', () => {
     expect(plan(ACTIVE_ON_THREAD_SQL, 'thread-1')).toMatch(/^SEARCH runs USING INDEX runs_active_by_thread \(thread_id=\?\)$/);
   });
 
+  it('answers a claim pass that finds nothing due without waiting for another process that holds the write lock', async () => {
+    const path = join(dir, 'claim-while-locked.sqlite');
+    const ours = openSqlite(path);
+    ours.pragma('busy_timeout = 100');
+    const repository = new SqliteRunsRepository(ours);
+    const thread = makeThread();
+    await new SqliteThreadsRepository(ours).insert(thread);
+    const running = makeRun(thread.thread_id);
+    await repository.createRun(createCommand(running));
+    expect((await repository.claim('w1', 4, Date.now(), Date.now() + 60_000)).map((run) => run.run_id)).toEqual([running.run_id]);
+    // Queued behind the running one on the same thread: pending, but not claimable.
+    await repository.createRun(createCommand(makeRun(thread.thread_id), { strategy: 'enqueue' }));
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      await expect(repository.claim('w2', 4, Date.now(), Date.now() + 60_000)).resolves.toEqual([]);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+      ours.close();
+    }
+  });
+
   it('upgrades a database made before the index: its pending run is still found, now through the index', async () => {
     const path = join(dir, 'before-migration-10.sqlite');
     const old = new Database(path);

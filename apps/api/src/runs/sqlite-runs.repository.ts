@@ -33,6 +33,12 @@ export const CLAIM_CANDIDATES_SQL = `SELECT r.* FROM runs r
     AND NOT EXISTS (SELECT 1 FROM runs x WHERE x.thread_id = r.thread_id AND x.${ACTIVE} AND x.status = 'running')
   ORDER BY r.created_at, r.run_id LIMIT ?`;
 
+/** Whether any run is claimable now: the claim's condition, answered from the `runs_queue` index alone. */
+const ANY_CLAIMABLE_SQL = `SELECT 1 FROM runs r
+  WHERE r.status = 'pending' AND r.created_at <= ?
+    AND NOT EXISTS (SELECT 1 FROM runs x WHERE x.thread_id = r.thread_id AND x.${ACTIVE} AND x.status = 'running')
+  LIMIT 1`;
+
 /** The pending and running runs of a thread (a new run's multitask check). */
 export const ACTIVE_ON_THREAD_SQL = `SELECT run_id, status FROM runs WHERE thread_id = ? AND ${ACTIVE}`;
 
@@ -91,8 +97,11 @@ export class SqliteRunsRepository extends RunsRepository {
   }
 
   async claim(owner: string, limit: number, nowMs: number, leaseUntilMs: number): Promise<RunRecord[]> {
+    const now = new Date(nowMs).toISOString();
+    // Most passes find nothing (one follows every run's end): those take no write lock and commit nothing. A run that
+    // becomes claimable after this read wakes another pass, as it would after an empty claim.
+    if (!this.db.inTransaction && !prepared(this.db, ANY_CLAIMABLE_SQL).get(now)) return [];
     return immediateTransaction(this.db, (): RunRecord[] => {
-      const now = new Date(nowMs).toISOString();
       const candidates = prepared(this.db, CLAIM_CANDIDATES_SQL).all(now, limit * 4) as RunRow[];
       const claimed: RunRecord[] = [];
       const threads = new Set<string>();
