@@ -165,6 +165,27 @@ export async function waitLatency(url, opts) {
   return { latencyMs: summarize(measured), errors: errors.count, firstErrors: errors.first, truncated, ...cpu };
 }
 
+/**
+ * Stateless `/runs/wait` calls alternated among several servers, one call at a time: call i goes to server i mod n,
+ * so every server meets the same machine at the same moments. Per server: latencies and server CPU per call.
+ */
+export async function alternatedWaits(urls, { samples, warmupSamples, cpuProbes }) {
+  const clients = urls.map((url) => makeClient(url));
+  const call = async (i) => {
+    const start = performance.now();
+    checkReply(await clients[i].runs.wait(null, GRAPH, { input: INPUT }));
+    return performance.now() - start;
+  };
+  for (let k = 0; k < warmupSamples; k += 1) for (let i = 0; i < urls.length; i += 1) await call(i);
+  const cpu0 = cpuProbes.map((probe) => probe());
+  const latencies = urls.map(() => []);
+  for (let k = 0; k < samples; k += 1) for (let i = 0; i < urls.length; i += 1) latencies[i].push(await call(i));
+  return latencies.map((measured, i) => ({
+    latencyMs: summarize(measured),
+    serverCpuMsPerOp: Number((((cpuProbes[i]() - cpu0[i]) * 1000) / samples).toFixed(3)),
+  }));
+}
+
 /** Stateless `client.runs.stream(...)`: time to the first SSE event, and to the end of the stream. */
 export async function firstEventLatency(url, opts) {
   const client = makeClient(url, (opts.tokenFor ?? noToken)(0));
