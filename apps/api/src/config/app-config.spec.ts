@@ -33,6 +33,14 @@ describe('loadAppConfig', () => {
     expect(() => loadAppConfig({ RUNHOOK_SHUTDOWN_GRACE_MS: 'soon' }, cwd)).toThrow(/RUNHOOK_SHUTDOWN_GRACE_MS/);
   });
 
+  it('keeps the lean runnable context on unless RUNHOOK_LEAN_RUNNABLE_CONTEXT turns it off', () => {
+    const cwd = project({});
+    expect(loadAppConfig({}, cwd).leanRunnableContext).toBe(true);
+    expect(loadAppConfig({ RUNHOOK_LEAN_RUNNABLE_CONTEXT: 'false' }, cwd).leanRunnableContext).toBe(false);
+    expect(loadAppConfig({ RUNHOOK_LEAN_RUNNABLE_CONTEXT: '0' }, cwd).leanRunnableContext).toBe(false);
+    expect(loadAppConfig({ RUNHOOK_LEAN_RUNNABLE_CONTEXT: 'TRUE' }, cwd).leanRunnableContext).toBe(true);
+  });
+
   it('reads database URLs of both kinds', () => {
     const cwd = project({});
     expect(loadAppConfig({ DATABASE_URL: 'sqlite:data/x.db', RUNHOOK_SQLITE_SYNCHRONOUS: 'normal' }, cwd).database).toEqual({
@@ -56,6 +64,7 @@ describe('loadAppConfig', () => {
     [{ LANGGRAPH_CONFIG: '{"agent": []}' }, /LANGGRAPH_CONFIG.agent must be an object/],
     [{ LANGGRAPH_CONFIG: '{"agent": {"context": 1}}' }, /LANGGRAPH_CONFIG.agent.context must be an object/],
     [{ RUNHOOK_MAX_BODY_BYTES: '1mb' }, /RUNHOOK_MAX_BODY_BYTES/],
+    [{ RUNHOOK_LEAN_RUNNABLE_CONTEXT: 'maybe' }, /RUNHOOK_LEAN_RUNNABLE_CONTEXT must be true or false/],
   ])('refuses %j naming the setting', (env, message) => {
     expect(() => loadAppConfig(env as Record<string, string>, project({}))).toThrow(message);
   });

@@ -32,6 +32,11 @@ export interface AppConfig {
   langgraph: LanggraphConfig;
   /** LANGGRAPH_CONFIG: the config and context each graph's system assistant starts with. */
   graphDefaults: Record<string, GraphDefaults>;
+  /**
+   * RUNHOOK_LEAN_RUNNABLE_CONTEXT (default true): the graphs' copies of @langchain/core keep a node's config in a
+   * plain carrier instead of a LangSmith run tree when no tracer takes part (see `installLeanRunnableContext`).
+   */
+  leanRunnableContext: boolean;
   roles: ReadonlySet<Role>;
   worker: {
     concurrency: number;
@@ -84,6 +89,14 @@ function integer(env: Env, key: string, fallback: number, min: number, max = Num
     throw new ConfigError(`${key} must be an integer between ${min} and ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function flag(env: Env, key: string, fallback: boolean): boolean {
+  const raw = env[key]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${key} must be true or false, got "${env[key]}"`);
 }
 
 function parseDatabase(env: Env, cwd: string): DatabaseConfig {
@@ -170,6 +183,7 @@ export function loadAppConfig(realEnv: Env = process.env, cwd = process.cwd()): 
     database: parseDatabase(env, cwd),
     langgraph,
     graphDefaults: parseGraphDefaults(env['LANGGRAPH_CONFIG']),
+    leanRunnableContext: flag(env, 'RUNHOOK_LEAN_RUNNABLE_CONTEXT', true),
     roles,
     worker: {
       concurrency: integer(env, 'N_JOBS_PER_WORKER', 10, 1, 1000),

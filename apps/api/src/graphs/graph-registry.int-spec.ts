@@ -7,14 +7,14 @@ import { join } from 'node:path';
 const PROJECT = join(REPO_ROOT, 'apps/api/test/fixtures/project');
 const SCRIPT = join(__dirname, 'testing', 'load-project-graphs.ts');
 
-function loadInChild(configPath: string, inputs: Record<string, unknown> = {}): { line: string; output: string } {
+function loadInChild(configPath: string, inputs: Record<string, unknown> = {}, extraEnv: Record<string, string> = {}): { line: string; output: string } {
   // Unset, so that the project's env supplies them (a variable set in the real environment, even empty, wins).
-  const { FIXTURE_GREETING: _greeting, LANGGRAPH_CONFIG: _defaults, ...env } = process.env;
+  const { FIXTURE_GREETING: _greeting, LANGGRAPH_CONFIG: _defaults, RUNHOOK_LEAN_RUNNABLE_CONTEXT: _lean, ...env } = { ...process.env, ...extraEnv };
   const child = spawnSync(process.execPath, ['--import', 'tsx', SCRIPT, configPath, JSON.stringify(inputs)], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
     // tsx reads the repo's path aliases (@runhook/*) from the base tsconfig.
-    env: { ...env, TSX_TSCONFIG_PATH: join(REPO_ROOT, 'tsconfig.base.json') },
+    env: { ...env, ...extraEnv, TSX_TSCONFIG_PATH: join(REPO_ROOT, 'tsconfig.base.json') },
     timeout: 120_000,
   });
   const output = `${child.stdout}${child.stderr}`;
@@ -50,6 +50,20 @@ describe('GraphRegistry with a project of its own', () => {
     // The project's env reached process.env before the graphs were imported (the real env was empty here).
     expect(greeting).toBe('hello from langgraph.json');
     expect(output).toMatch(/\[graph:logging_graph\].*fixture logging graph imported/);
+    // Each graph's copy of @langchain/core (ES module and CommonJS builds alike) got the lean runnable context, and
+    // the graphs above ran on it.
+    const { runWithConfig } = JSON.parse(line.slice('RESULTS '.length)) as { runWithConfig: Record<string, string> };
+    expect(Object.keys(runWithConfig)).toHaveLength(6);
+    for (const name of Object.values(runWithConfig)) expect(name).toBe('leanRunWithConfig');
+  }, 150_000);
+
+  it("leaves the project's @langchain/core as it is with RUNHOOK_LEAN_RUNNABLE_CONTEXT=false", () => {
+    const { line, output } = loadInChild(join(PROJECT, 'langgraph.json'), { promise_graph: { messages: [{ role: 'human', content: 'hi' }] } }, { RUNHOOK_LEAN_RUNNABLE_CONTEXT: 'false' });
+    expect(line).toMatch(/^RESULTS /);
+    const { results, runWithConfig } = JSON.parse(line.slice('RESULTS '.length)) as { results: Record<string, { saved: Record<string, unknown> }>; runWithConfig: Record<string, string> };
+    expect(results['promise_graph']?.saved).toMatchObject({ count: 2 });
+    for (const name of Object.values(runWithConfig)) expect(name).toBe('runWithConfig');
+    expect(output).not.toMatch(/runnable context Runhook does not know/);
   }, 150_000);
 
   it.each([

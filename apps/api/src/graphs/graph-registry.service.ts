@@ -7,6 +7,7 @@ import type { GraphSpec } from '../config/langgraph-config';
 import { applyProjectEnv } from '../config/project-env';
 import { GraphLoadError, importBesideGraph, importGraphExport } from './graph-loader';
 import { inGraphContext, registerSdkLogger } from './graph-logger';
+import { installLeanRunnableContextBeside } from './lean-runnable-context';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type RunnableGraph = Pregel<any, any, any, any, any>;
@@ -107,10 +108,24 @@ export class GraphRegistry {
     if (!spec) return Promise.reject(new UnknownGraphError(`Graph "${graphId}" is not registered`));
     let loading = this.exports.get(graphId);
     if (!loading) {
-      loading = inGraphContext(graphId, () => importGraphExport(graphId, spec));
+      loading = inGraphContext(graphId, () => importGraphExport(graphId, spec)).then(async (exported) => {
+        await this.leanContextFor(graphId, spec);
+        return exported;
+      });
       this.exports.set(graphId, loading);
     }
     return loading;
+  }
+
+  /** Once per copy of @langchain/core the project's graphs import: see `installLeanRunnableContext`. */
+  private async leanContextFor(graphId: string, spec: GraphSpec): Promise<void> {
+    if (!this.config.leanRunnableContext) return;
+    const outcome = await installLeanRunnableContextBeside((specifier) => importBesideGraph(spec, specifier));
+    if (outcome === 'unrecognized') {
+      this.logger.warn(`graph "${graphId}": its @langchain/core is a version whose runnable context Runhook does not know; LangChain's own is kept`);
+    } else if (outcome === 'installed') {
+      this.logger.debug(`graph "${graphId}": lean runnable context installed in its @langchain/core`);
+    }
   }
 
   private attach(graphId: string, exported: unknown): RunnableGraph {

@@ -26,7 +26,13 @@ async function main(): Promise<void> {
     const saved = await graph.getState(runConfig);
     results[graphId] = { second: JSON.parse(JSON.stringify(second)), saved: JSON.parse(JSON.stringify(saved.values)) };
   }
-  process.stdout.write(`RESULTS ${JSON.stringify({ results, greeting: process.env['FIXTURE_GREETING'] ?? null })}\n`);
+  // Which runWithConfig the project's @langchain/core (as each graph imports it) has: LangChain's or Runhook's lean one.
+  const runWithConfig: Record<string, unknown> = {};
+  for (const graphId of registry.graphIds()) {
+    const singletons = await registry.importBesideGraph(graphId, '@langchain/core/singletons');
+    runWithConfig[graphId] = (singletons?.['AsyncLocalStorageProviderSingleton'] as { runWithConfig?: { name?: string } } | undefined)?.runWithConfig?.name;
+  }
+  process.stdout.write(`RESULTS ${JSON.stringify({ results, greeting: process.env['FIXTURE_GREETING'] ?? null, runWithConfig })}\n`);
 }
 
 void main();
