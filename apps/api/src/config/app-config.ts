@@ -33,8 +33,8 @@ export interface AppConfig {
   /** LANGGRAPH_CONFIG: the config and context each graph's system assistant starts with. */
   graphDefaults: Record<string, GraphDefaults>;
   /**
-   * RUNHOOK_LEAN_RUNNABLE_CONTEXT (default true): the graphs' copies of @langchain/core keep a node's config in a
-   * plain carrier instead of a LangSmith run tree when no tracer takes part (see `installLeanRunnableContext`).
+   * RUNHOOK_LEAN_RUNNABLE_CONTEXT (default true): the graphs' copies of @langchain/core store a copy of one disabled
+   * LangSmith run tree for each node instead of constructing one, when no tracer takes part (`installLeanRunnableContext`).
    */
   leanRunnableContext: boolean;
   roles: ReadonlySet<Role>;
