@@ -1,6 +1,6 @@
 import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { CallbackManager } from '@langchain/core/callbacks/manager';
-import { getContextVariable, setContextVariable } from '@langchain/core/context';
+import { getContextVariable, registerConfigureHook, setContextVariable } from '@langchain/core/context';
 import { AIMessageChunk, HumanMessage } from '@langchain/core/messages';
 import { RunnableLambda } from '@langchain/core/runnables';
 import { AsyncLocalStorageProviderSingleton } from '@langchain/core/singletons';
@@ -115,6 +115,29 @@ describe('installLeanRunnableContext', () => {
     await askAndResume(seen, [new TracerNamedHandler()]);
     expect(seen.map(({ runTree }) => runTree.isRunTree)).toEqual([true, true]);
     expect(new Set(seen.map(({ runTree }) => runTree.id)).size).toBe(2);
+  });
+
+  it("skips LangChain's callback set-up where it could give no tracer, and runs it where it could", async () => {
+    const setUps = jest.spyOn(CallbackManager, '_configureSync');
+    try {
+      await askAndResume([]);
+      const asLangChainDoes = setUps.mock.calls.length;
+      setUps.mockClear();
+      installLeanRunnableContext(AsyncLocalStorageProviderSingleton, CallbackManager);
+      await askAndResume([]);
+      expect(setUps.mock.calls.length).toBeLessThan(asLangChainDoes);
+
+      // A configure hook (kept among the context variables) may add a tracer: such calls go through the set-up.
+      const seen: Seen[] = [];
+      await AsyncLocalStorageProviderSingleton.getInstance().run(undefined, async () => {
+        registerConfigureHook({ contextVar: 'runhook_test_tracer' });
+        setContextVariable('runhook_test_tracer', new TracerNamedHandler());
+        await askAndResume(seen);
+      });
+      expect(new Set(seen.map(({ runTree }) => runTree.id)).size).toBe(2);
+    } finally {
+      setUps.mockRestore();
+    }
   });
 
   it('installs once, and leaves alone a provider whose runWithConfig it does not know', async () => {
