@@ -33,6 +33,7 @@ const { values: opt } = parseArgs({
 const log = (msg) => process.stderr.write(`interleaved: ${msg}\n`);
 const builds = opt.build.map((spec) => parseBuild(spec, resolve));
 if (builds.length === 0) throw new Error('give at least one --build <label>=<dir>');
+if (opt.wait && opt['auth-for']) throw new Error('--wait drives every build without tokens: leave out --auth-for');
 const targets = builds.flatMap((b) => [
   { ...b, name: b.label },
   ...(opt['auth-for'].split(',').includes(b.label) ? [{ ...b, name: `${b.label}+auth`, auth: true }] : []),

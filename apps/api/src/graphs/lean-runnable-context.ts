@@ -103,8 +103,7 @@ export function installLeanRunnableContext(provider: unknown, callbackManager: u
     const storage = this.getInstance();
     const previous = storage.getStore();
     if (!tracerImpossible(previous, config?.['callbacks'])) {
-      const callbacks = manager._configureSync(config?.['callbacks'], undefined, config?.['tags'], undefined, config?.['metadata']);
-      if (callbacks?.handlers?.some((handler) => handler?.name === TRACER_NAME)) {
+      if (hasTracer(manager._configureSync(config?.['callbacks'], undefined, config?.['tags'], undefined, config?.['metadata']))) {
         return original.call(this, config, callback, avoidCreatingRootRunTree);
       }
     }

@@ -37,16 +37,16 @@ function compilingOnce(db: SqliteConnection): SqliteConnection {
   });
 }
 
-const INSERT_CHECKPOINT = `INSERT OR REPLACE INTO checkpoints (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata)
-  VALUES (?, ?, ?, ?, ?, ?, ?)`;
-const insertWrite = (conflict: 'REPLACE' | 'IGNORE') => `INSERT OR ${conflict} INTO writes ${WRITE_COLUMNS} VALUES ${WRITE_PLACEHOLDERS}`;
-const RUN_HOLDS_ATTEMPT = "SELECT 1 FROM runs WHERE run_id = ? AND attempt = ? AND status = 'running'";
+const CHECKPOINT_COLUMNS = '(thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata)';
 const WRITE_COLUMNS = '(thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, value)';
 const WRITE_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?)';
+const RUN_HOLDS_ATTEMPT = "SELECT 1 FROM runs WHERE run_id = ? AND attempt = ? AND status = 'running'";
 
+const INSERT_CHECKPOINT = `INSERT OR REPLACE INTO checkpoints ${CHECKPOINT_COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?)`;
 /** The checkpoint row, inserted only while the fence holds: the check and the write are one statement. */
-const INSERT_CHECKPOINT_FENCED = `INSERT OR REPLACE INTO checkpoints (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata)
+const INSERT_CHECKPOINT_FENCED = `INSERT OR REPLACE INTO checkpoints ${CHECKPOINT_COLUMNS}
   SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (${RUN_HOLDS_ATTEMPT})`;
+const insertWrite = (conflict: 'REPLACE' | 'IGNORE') => `INSERT OR ${conflict} INTO writes ${WRITE_COLUMNS} VALUES ${WRITE_PLACEHOLDERS}`;
 /** A task's writes as one fenced statement up to this many rows; more go through a transaction. */
 const FENCED_WRITES_MAX_ROWS = 16;
 const insertWritesFenced = (conflict: 'REPLACE' | 'IGNORE', rows: number) =>

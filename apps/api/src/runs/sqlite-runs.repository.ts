@@ -27,17 +27,15 @@ import { type RunRow, toRecord, toRun } from './sqlite-run-rows';
 // query that repeats its condition term for term.
 const ACTIVE = "status IN ('pending', 'running')";
 
-/** Pending runs whose thread has none running, oldest first; the thread's running run is found by the partial index. */
-export const CLAIM_CANDIDATES_SQL = `SELECT r.* FROM runs r
-  WHERE r.status = 'pending' AND r.created_at <= ?
-    AND NOT EXISTS (SELECT 1 FROM runs x WHERE x.thread_id = r.thread_id AND x.${ACTIVE} AND x.status = 'running')
-  ORDER BY r.created_at, r.run_id LIMIT ?`;
+/** Pending runs due now whose thread has none running; the thread's running run is found by the partial index. */
+const CLAIMABLE = `r.status = 'pending' AND r.created_at <= ?
+    AND NOT EXISTS (SELECT 1 FROM runs x WHERE x.thread_id = r.thread_id AND x.${ACTIVE} AND x.status = 'running')`;
 
-/** Whether any run is claimable now: the claim's condition, answered from the `runs_queue` index alone. */
-const ANY_CLAIMABLE_SQL = `SELECT 1 FROM runs r
-  WHERE r.status = 'pending' AND r.created_at <= ?
-    AND NOT EXISTS (SELECT 1 FROM runs x WHERE x.thread_id = r.thread_id AND x.${ACTIVE} AND x.status = 'running')
-  LIMIT 1`;
+/** The claimable runs, oldest first. */
+export const CLAIM_CANDIDATES_SQL = `SELECT r.* FROM runs r WHERE ${CLAIMABLE} ORDER BY r.created_at, r.run_id LIMIT ?`;
+
+/** Whether any run is claimable now, answered from the `runs_queue` index alone. */
+const ANY_CLAIMABLE_SQL = `SELECT 1 FROM runs r WHERE ${CLAIMABLE} LIMIT 1`;
 
 /** The pending and running runs of a thread (a new run's multitask check). */
 export const ACTIVE_ON_THREAD_SQL = `SELECT run_id, status FROM runs WHERE thread_id = ? AND ${ACTIVE}`;
