@@ -63,12 +63,21 @@ describe('EndpointGate', () => {
     expect(gate.answersQuickly).toBe(false);
   });
 
-  it('counts the deliveries it holds so the dispatcher can forget an endpoint with none left', () => {
-    const gate = new EndpointGate();
+  it('counts the deliveries it holds, and says how long it has held none, so the dispatcher can forget it', () => {
+    let now = 0;
+    const gate = new EndpointGate(() => now);
     gate.hold(8);
     gate.hold(8);
 
     expect(gate.unhold()).toBe(1);
+    now += 5_000;
+    expect(gate.idleLongerThan(1_000)).toBe(false);
     expect(gate.unhold()).toBe(0);
+    now += 1_000;
+    expect(gate.idleLongerThan(1_000)).toBe(false);
+    now += 1;
+    expect(gate.idleLongerThan(1_000)).toBe(true);
+    gate.hold(8);
+    expect(gate.idleLongerThan(1_000)).toBe(false);
   });
 });

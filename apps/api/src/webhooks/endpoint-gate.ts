@@ -17,6 +17,8 @@ export class EndpointGate {
   private limit = 1;
   private held = 0;
   private lastSendMs: number | null = null;
+  /** When the last held delivery was let go, while none is held. */
+  private idleSince: number | null = null;
   /** When each open send began. */
   private readonly open = new Set<{ began: number }>();
   private readonly queue: ((slot: SendSlot) => void)[] = [];
@@ -34,6 +36,7 @@ export class EndpointGate {
   /** A claimed delivery of the endpoint, with the send limit its claim gave. */
   hold(limit: number): void {
     this.held += 1;
+    this.idleSince = null;
     this.limit = Math.max(limit, 1);
     this.admit();
   }
@@ -41,7 +44,13 @@ export class EndpointGate {
   /** A delivery is done with (sent or not); answers how many are still held. */
   unhold(): number {
     this.held -= 1;
+    if (this.held === 0) this.idleSince = this.now();
     return this.held;
+  }
+
+  /** Holds nothing, and has held nothing for longer than `ms`. */
+  idleLongerThan(ms: number): boolean {
+    return this.idleSince !== null && this.now() - this.idleSince > ms;
   }
 
   /** Resolves with a slot once fewer than the limit are open and every earlier caller has had one. */

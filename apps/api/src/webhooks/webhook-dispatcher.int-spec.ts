@@ -332,8 +332,8 @@ describe(`WebhookDispatcher on ${name}`, () => {
   });
 
   /**
-   * One endpoint, two paths: a quick delivery first, then five whose sends are held open. Once the quick one has
-   * answered, the dispatcher leases rows of that endpoint ahead of its two send slots.
+   * One endpoint, two paths: a quick delivery first, then nine whose sends are held open. Once the quick one has
+   * answered, the dispatcher leases rows of that endpoint ahead of its two send slots: three times as many again.
    */
   async function endpointWithRowsAhead(): Promise<{ held: string; rows: string[] }> {
     const quick = 'http://127.0.0.1:9/quick';
@@ -342,32 +342,88 @@ describe(`WebhookDispatcher on ${name}`, () => {
     const first = newDelivery({ url: quick, created_at: clock.now() - 100 });
     await repository.insert(first);
     const rows: string[] = [];
-    for (let i = 0; i < 5; i += 1) {
+    for (let i = 0; i < 9; i += 1) {
       const delivery = newDelivery({ url: held, created_at: clock.now() - 50 + i });
       await repository.insert(delivery);
       rows.push(delivery.delivery_id);
     }
-    sut = dispatcher({ webhooks: { maxConcurrency: 8 } });
+    sut = dispatcher({ webhooks: { maxConcurrency: 16 } });
     sut.start();
-    await settle_until(async () => (await repository.search({ status: 'delivering' }, 100, 0)).total === 4 && sender.requests.length === 3);
+    await settle_until(async () => (await repository.search({ status: 'delivering' }, 100, 0)).total === 8 && sender.requests.length === 3);
     return { held, rows };
   }
 
   it('leases rows ahead for an endpoint that answers quickly, and still sends no more at once than its limit', async () => {
     const { held } = await endpointWithRowsAhead();
-    // Two sends open to the endpoint, two rows leased ahead of them; more claims change nothing.
+    // Two sends open to the endpoint, six rows leased ahead of them, one left pending; more claims change nothing.
     for (let round = 0; round < 10; round += 1) {
       sut.wake();
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
     expect(sender.requests.map((request) => request.url)).toEqual(['http://127.0.0.1:9/quick', held, held]);
-    expect((await repository.search({ status: 'delivering' }, 100, 0)).total).toBe(4);
+    expect((await repository.search({ status: 'delivering' }, 100, 0)).total).toBe(8);
+    expect((await repository.search({ status: 'pending' }, 100, 0)).total).toBe(1);
 
     sender.release(held);
     await settle();
-    expect((await repository.search({ status: 'succeeded' }, 100, 0)).total).toBe(6);
-    expect(sender.requests).toHaveLength(6);
+    expect((await repository.search({ status: 'succeeded' }, 100, 0)).total).toBe(10);
+    expect(sender.requests).toHaveLength(10);
   });
+
+  it('records an outcome held back behind a backlog within moments, while the backlog still waits', async () => {
+    const { held } = await endpointWithRowsAhead();
+    const other = newDelivery({ url: 'http://127.0.0.1:10/other', created_at: clock.now() - 10 });
+    await repository.insert(other);
+    sut.wake();
+    // Six rows still wait for the held endpoint's slots; the slow poll (1 s) is not what records the outcome.
+    const deadline = Date.now() + 500;
+    let recorded = false;
+    while (!recorded && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      recorded = (await repository.get(other.delivery_id))?.status === 'succeeded';
+    }
+    expect(recorded).toBe(true);
+    expect(sender.requests.filter((request) => request.url === held)).toHaveLength(2);
+    sender.release(held);
+    await settle();
+  });
+
+  it('drains a backlog to a quick endpoint in a few large claims, not one per send, within its send limit', async () => {
+    const url = 'http://127.0.0.1:9/backlog';
+    const total = 120;
+    const perEndpoint = 4;
+    for (let i = 0; i < total; i += 1) await repository.insert(newDelivery({ url, created_at: clock.now() - total + i }));
+    // Answers come one every two loop turns, in order: sends end one by one, and slower than a claim is made.
+    let open = 0;
+    let mostOpen = 0;
+    let answered: Promise<void> = Promise.resolve();
+    sender.beforeSend = async () => {
+      open += 1;
+      mostOpen = Math.max(mostOpen, open);
+      const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+      answered = answered.then(turn).then(turn);
+      await answered;
+      open -= 1;
+    };
+    const claims = [jest.spyOn(repository, 'claim'), jest.spyOn(repository, 'completeAndClaim')];
+    sut = dispatcher({ webhooks: { maxConcurrency: 32, maxPerEndpoint: perEndpoint } });
+    sut.start();
+    // Waits without waking the dispatcher, which would start a cycle of its own.
+    const deadline = Date.now() + 15_000;
+    while ((await repository.search({ status: 'succeeded' }, 1, 0)).total < total && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+
+    expect((await repository.search({ status: 'succeeded' }, 1, 0)).total).toBe(total);
+    expect(sender.requests).toHaveLength(total);
+    expect(mostOpen).toBe(perEndpoint);
+    // A completeAndClaim may claim through claim(): the same answer, counted once.
+    const answers = new Set(await Promise.all(claims.flatMap((spy) => spy.mock.results.map((result) => result.value as Promise<unknown[]>))));
+    const sizes = [...answers].map((claimed) => claimed.length).filter((size) => size > 0);
+    // A claim per send's end leased a row or so at a time (over 100 claims), and never more than twice the send limit.
+    expect(sizes.length).toBeLessThanOrEqual(total / 5);
+    expect(Math.max(...sizes)).toBeGreaterThan(2 * perEndpoint);
+  }, 20_000);
 
   it('does not send a row that waited for its slot so long that the send could outlast its lease: it is claimed afresh', async () => {
     const { held, rows } = await endpointWithRowsAhead();
@@ -376,15 +432,16 @@ describe(`WebhookDispatcher on ${name}`, () => {
       const row = (await repository.search({}, 100, 0)).items.find((item) => item.webhook_id === request.headers['webhook-id']);
       claimedAt.set(row?.delivery_id ?? '', row?.updated_at);
     };
-    // The two rows waiting ahead now have less than one send timeout left on their lease (5 s lease, 2 s timeout).
+    // The six rows waiting ahead now have less than one send timeout left on their lease (5 s lease, 2 s timeout).
     clock.advance(3_000);
     sender.release(held);
     await settle();
 
     // Each was sent once, under a lease taken after the wait rather than the one it waited with.
-    expect(rows.slice(2, 4).map((id) => claimedAt.get(id))).toEqual([new Date(clock.now()).toISOString(), new Date(clock.now()).toISOString()]);
-    expect((await repository.search({ status: 'succeeded' }, 100, 0)).items.map((row) => row.attempts)).toEqual([1, 1, 1, 1, 1, 1]);
-    expect(sender.requests).toHaveLength(6);
+    const now = new Date(clock.now()).toISOString();
+    expect(rows.slice(2, 8).map((id) => claimedAt.get(id))).toEqual(Array(6).fill(now));
+    expect((await repository.search({ status: 'succeeded' }, 100, 0)).items.map((row) => row.attempts)).toEqual(Array(10).fill(1));
+    expect(sender.requests).toHaveLength(10);
   });
 
   /** Turns the event loop until `check` holds, without waiting for requests that are held open. */
