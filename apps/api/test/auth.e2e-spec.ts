@@ -1,5 +1,5 @@
 import { Client } from '@langchain/langgraph-sdk';
-import { type RunningServer, startApiServer } from '@runhook/testing';
+import { type RunningServer, startApiServer, waitFor } from '@runhook/testing';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -296,6 +296,8 @@ describe('RUNHOOK_API_KEYS', () => {
       expect(await raw.json()).toEqual({ detail: expect.stringContaining('x-api-key') });
       expect((await fetch(`${server.url}/openapi.json`)).status).toBe(401);
       expect((await fetch(`${server.url}/ok`)).status).toBe(200);
+      // Lines are written in order, in batches: once the last refused request's line is out, every earlier one is.
+      await waitFor(() => /"path":"\/openapi.json"[^\n]*"status":401/.test(server.output()), { message: 'the refused request was not logged' });
       expect(server.output()).not.toContain(KEY);
     });
   });

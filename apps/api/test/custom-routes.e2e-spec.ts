@@ -43,7 +43,8 @@ function startWorkerReplica(env: Record<string, string>): { child: ChildProcess;
   });
   child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const exitCode = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  // 'close' rather than 'exit': what the process wrote as it exited has been read by then.
+  const exitCode = new Promise<number | null>((resolveExit) => child.once('close', (code) => resolveExit(code)));
   return { child, output: () => log, exitCode };
 }
 
@@ -255,7 +256,7 @@ describe('custom routes: the http section of langgraph.json (built server, Hono 
 
       expect(received.target).toBe(TOKEN_TARGET);
       expect(received.body.status).toBe('success');
-      expect(worker.output()).toContain('started without HTTP');
+      await waitFor(() => worker?.output().includes('started without HTTP'), { message: 'the worker did not log its start' });
     });
   });
 

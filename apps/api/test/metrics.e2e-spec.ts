@@ -120,25 +120,30 @@ describe('metrics and logs after a scripted workload (built server, one forked w
   });
 
   it('logs JSON lines: one per request, and run, delivery and firing events carrying their ids; no secret appears', async () => {
-    const output = server.output();
-    const lines = logLines(output);
-    const runEnds = lines.filter((line) => line.msg === 'run ended');
-    for (const runId of runIds) {
-      expect(runEnds).toContainEqual(expect.objectContaining({ run_id: runId, thread_id: expect.any(String), status: expect.stringMatching(/success|error/) }));
-    }
-    // Each run was executed by the api process or its worker, and both log in the same format.
-    expect(new Set(runEnds.map((line) => line['pid'])).size).toBeGreaterThanOrEqual(1);
-    expect(lines).toContainEqual(expect.objectContaining({ msg: 'cron fired', cron_id: cronId, run_id: expect.any(String), thread_id: expect.any(String) }));
-    expect(runEnds).toContainEqual(expect.objectContaining({ cron_id: cronId, status: 'success' }));
-    const attempts = lines.filter((line) => line.msg === 'webhook attempt');
-    expect(attempts).toContainEqual(expect.objectContaining({ delivery_id: expect.any(String), run_id: runIds[0], outcome: 'retry', status_code: 503 }));
-    expect(attempts).toContainEqual(expect.objectContaining({ run_id: runIds[0], outcome: 'succeeded', attempt: 2 }));
-    expect(attempts).toContainEqual(expect.objectContaining({ cron_id: cronId, outcome: 'succeeded' }));
+    // Log lines are written in batches (up to 50 ms late, per process): the ones looked for are waited for, and once
+    // they are out, so is every line before them.
+    const output = await waitFor(() => {
+      const text = server.output();
+      const lines = logLines(text);
+      const runEnds = lines.filter((line) => line.msg === 'run ended');
+      for (const runId of runIds) {
+        expect(runEnds).toContainEqual(expect.objectContaining({ run_id: runId, thread_id: expect.any(String), status: expect.stringMatching(/success|error/) }));
+      }
+      // Each run was executed by the api process or its worker, and both log in the same format.
+      expect(new Set(runEnds.map((line) => line['pid'])).size).toBeGreaterThanOrEqual(1);
+      expect(lines).toContainEqual(expect.objectContaining({ msg: 'cron fired', cron_id: cronId, run_id: expect.any(String), thread_id: expect.any(String) }));
+      expect(runEnds).toContainEqual(expect.objectContaining({ cron_id: cronId, status: 'success' }));
+      const attempts = lines.filter((line) => line.msg === 'webhook attempt');
+      expect(attempts).toContainEqual(expect.objectContaining({ delivery_id: expect.any(String), run_id: runIds[0], outcome: 'retry', status_code: 503 }));
+      expect(attempts).toContainEqual(expect.objectContaining({ run_id: runIds[0], outcome: 'succeeded', attempt: 2 }));
+      expect(attempts).toContainEqual(expect.objectContaining({ cron_id: cronId, outcome: 'succeeded' }));
 
-    const requests = lines.filter((line) => line.msg === 'request');
-    expect(requests).toContainEqual(expect.objectContaining({ method: 'POST', path: '/runs/crons', status: 200, duration_ms: expect.any(Number) }));
-    expect(requests).toContainEqual(expect.objectContaining({ method: 'GET', path: '/info', route: '/info', status: 200 }));
-    expect(requests).toContainEqual(expect.objectContaining({ method: 'GET', path: '/metrics', status: 401 }));
+      const requests = lines.filter((line) => line.msg === 'request');
+      expect(requests).toContainEqual(expect.objectContaining({ method: 'POST', path: '/runs/crons', status: 200, duration_ms: expect.any(Number) }));
+      expect(requests).toContainEqual(expect.objectContaining({ method: 'GET', path: '/info', route: '/info', status: 200 }));
+      expect(requests).toContainEqual(expect.objectContaining({ method: 'GET', path: '/metrics', status: 401 }));
+      return text;
+    });
 
     for (const secret of [TOKEN, QUERY_SECRET, API_KEY]) expect(output).not.toContain(secret);
   });

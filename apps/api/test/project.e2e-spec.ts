@@ -1,5 +1,5 @@
 import { Client } from '@langchain/langgraph-sdk';
-import { ensureProjectInstalled, type RunningServer, startApiServer } from '@runhook/testing';
+import { ensureProjectInstalled, type RunningServer, startApiServer, waitFor } from '@runhook/testing';
 import { join } from 'node:path';
 import { logLines } from './support/log-lines';
 
@@ -61,9 +61,13 @@ describe('a LangGraph.js project with its own node_modules', () => {
 
   it('routes getLogger() to the server log under the graph id, from import time and from a node', async () => {
     await expect(client.runs.wait(null, 'logging_graph', { input: {} })).resolves.toMatchObject({ model: 'fixture-model' });
-    const log = plain(server.output());
-    expect(log).toMatch(/\[graph:logging_graph\] fixture logging graph imported \{ phase: 'import' \}/);
-    expect(log).toMatch(/warn \[graph:logging_graph\] fixture node ran with model fixture-model/);
+    // Log lines are written in batches, up to 50 ms after the run's answer.
+    await waitFor(() => {
+      const log = plain(server.output());
+      expect(log).toMatch(/\[graph:logging_graph\] fixture logging graph imported \{ phase: 'import' \}/);
+      expect(log).toMatch(/warn \[graph:logging_graph\] fixture node ran with model fixture-model/);
+      return true;
+    });
   });
 
   it('applies langgraph.json env before graphs load, LANGGRAPH_CONFIG from it included', async () => {
@@ -76,8 +80,12 @@ describe('a LangGraph.js project with its own node_modules', () => {
     expect(plainGraph).toMatchObject({ config: {}, context: {} });
   });
 
-  it('warns once about each key it does not use, and accepts http and store', () => {
-    const log = plain(server.output());
+  it('warns once about each key it does not use, and accepts http and store', async () => {
+    // The warnings come at start, in one batch of log lines: once one is out, all are.
+    const log = await waitFor(() => {
+      const text = plain(server.output());
+      return text.includes('langgraph.json: "node_version" is not used by Runhook') && text;
+    });
     expect(occurrences(log, 'langgraph.json: "node_version" is not used by Runhook')).toBe(1);
     expect(occurrences(log, 'langgraph.json: "dependencies" is not used by Runhook')).toBe(1);
     expect(log).not.toMatch(/"(http|store|env|graphs)" is not used/);

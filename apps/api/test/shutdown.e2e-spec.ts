@@ -68,7 +68,8 @@ async function postgresStore(url: string): Promise<Store> {
 function exitOf(server: RunningServer): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   const child = server.process;
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  // 'close' rather than 'exit': the lines written as the process exits are read by then.
+  return new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
 }
 
 function describeShutdown(title: string, openStore: () => Promise<Store>): void {

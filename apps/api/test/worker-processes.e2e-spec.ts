@@ -1,6 +1,7 @@
 import { Client } from '@langchain/langgraph-sdk';
 import { type RunningServer, startApiServer, waitFor } from '@runhook/testing';
 import { execFileSync } from 'node:child_process';
+import { logLines } from './support/log-lines';
 
 const HUMAN = (content: string) => ({ messages: [{ role: 'human', content }] });
 
@@ -57,9 +58,13 @@ describe('worker processes (RUNHOOK_WORKER_PROCESSES)', () => {
       expect(events.at(-1)).toBe('values');
     }
     // The forked worker logs each run it executes with its own pid: at least one of these ran there, not in the api.
-    const executedByWorker = streamed.filter(({ runId }) => server?.output().includes(`run ${runId} executed by worker process pid ${worker}`));
+    // Log lines are written in batches (up to 50 ms late), so they are waited for.
+    const byWorker = (runId: string) => server?.output().includes(`run ${runId} executed by worker process pid ${worker}`);
+    await waitFor(() => streamed.some(({ runId }) => byWorker(runId)), { message: 'no run was logged as executed by the worker' });
     expect(worker).not.toBe(pid);
-    expect(executedByWorker.length).toBeGreaterThan(0);
+    // The api logs each stream's request once answered, after its run ended: with those out, so is any line before.
+    const streamRequests = () => logLines(server?.output() ?? '').filter((line) => line.msg === 'request' && /^\/threads\/[^/]+\/runs\/stream$/.test(String(line['path'])));
+    await waitFor(() => streamRequests().length >= threads.length, { message: 'the api did not log the stream requests' });
     expect(server.output()).not.toContain(`executed by worker process pid ${pid}`);
     const waited = (await client.runs.wait(null, 'agent', { input: HUMAN('waited') })) as { messages: { content: string }[] };
     expect(waited.messages.at(-1)?.content).toBe('echo: waited');

@@ -12,9 +12,23 @@ function redactText(value: unknown): unknown {
   return typeof value === 'string' ? redactCredentials(value) : value;
 }
 
+/** JSON lines are gathered up to this many bytes before they are written... */
+export const LOG_BUFFER_BYTES = 4096;
+/** ...and what has gathered is written at least this often (and at exit). */
+export const LOG_FLUSH_MS = 50;
+
+/**
+ * Where JSON lines go: written asynchronously, several lines per write. A write per line cost the main thread about
+ * 17 µs, and as much again in whatever reads the pipe, which a line per request and per webhook attempt made count.
+ * pino writes what is left synchronously when the process exits.
+ */
+export function jsonDestination(fd = 1): DestinationStream {
+  return pino.destination({ dest: fd, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_MS });
+}
+
 /** The process's root pino logger: JSON lines on stdout, or pino-pretty's coloured lines on a terminal. */
 export function createRootLogger(settings: LogSettings, destination?: DestinationStream): Pino {
-  const stream = destination ?? (settings.format === 'pretty' ? pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l' }) : pino.destination({ sync: false }));
+  const stream = destination ?? (settings.format === 'pretty' ? pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l' }) : jsonDestination());
   return pino(
     {
       level: settings.level,

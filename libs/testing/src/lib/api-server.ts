@@ -97,7 +97,8 @@ async function startNodeServer(shape: ProcessShape, options: ServerOptions): Pro
     output: () => log,
     stop: async () => {
       child.kill('SIGTERM');
-      await exited(child);
+      // Closed, not only exited: the lines it wrote as it exited (its last log batch) have been read.
+      await closed;
     },
     crash: async () => {
       child.kill('SIGKILL');
