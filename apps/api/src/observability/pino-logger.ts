@@ -12,18 +12,13 @@ function redactText(value: unknown): unknown {
   return typeof value === 'string' ? redactCredentials(value) : value;
 }
 
-/** JSON lines are gathered up to this many bytes before they are written... */
-export const LOG_BUFFER_BYTES = 4096;
-/** ...and what has gathered is written at least this often (and at exit). */
-export const LOG_FLUSH_MS = 50;
-
 /**
- * Where JSON lines go: written asynchronously, several lines per write. A write per line cost the main thread about
- * 17 µs, and as much again in whatever reads the pipe, which a line per request and per webhook attempt made count.
- * pino writes what is left synchronously when the process exits.
+ * Where JSON lines go: written asynchronously, so a slow log pipe never holds up a request; pino writes what is
+ * still queued synchronously when the process exits. Gathering lines into 4 KB writes (flushed every 50 ms) was
+ * tried and dropped: side by side it sent no more webhooks and served 5 to 25% fewer runs.
  */
 export function jsonDestination(fd = 1): DestinationStream {
-  return pino.destination({ dest: fd, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_MS });
+  return pino.destination({ dest: fd, sync: false });
 }
 
 /** The process's root pino logger: JSON lines on stdout, or pino-pretty's coloured lines on a terminal. */
