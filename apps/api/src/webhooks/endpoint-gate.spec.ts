@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { EndpointGate, QUICK_SEND_MS, type SendSlot } from './endpoint-gate';
+import { EndpointGate, EndpointGates, QUICK_SEND_MS, type SendSlot } from './endpoint-gate';
 
 async function settle(): Promise<void> {
   for (let i = 0; i < 5; i += 1) await Promise.resolve();
@@ -79,5 +79,41 @@ describe('EndpointGate', () => {
     expect(gate.idleLongerThan(1_000)).toBe(true);
     gate.hold(8);
     expect(gate.idleLongerThan(1_000)).toBe(false);
+  });
+});
+
+describe('EndpointGates', () => {
+  async function sendOnce(gates: EndpointGates, endpoint: string, clock: { ms: number }, tookMs: number): Promise<void> {
+    const gate = gates.forEndpoint(endpoint);
+    gate.hold(2);
+    const slot = await gate.acquire();
+    clock.ms += tookMs;
+    slot.close();
+    gates.unhold(endpoint);
+  }
+
+  it('leases ahead only for endpoints whose latest send answered quickly, three times their send limit', async () => {
+    const clock = { ms: 0 };
+    const gates = new EndpointGates(() => clock.ms);
+    await sendOnce(gates, 'https://quick.example', clock, 10);
+    await sendOnce(gates, 'https://slow.example', clock, QUICK_SEND_MS + 1);
+    gates.forEndpoint('https://unknown.example').hold(2);
+
+    expect(Object.fromEntries(gates.leaseAhead(4))).toEqual({ 'https://quick.example': 4 * EndpointGates.AHEAD_PER_SEND_SLOT });
+  });
+
+  it('keeps one gate per endpoint, and forgets a gate that has held nothing for longer than its idle time', async () => {
+    const clock = { ms: 0 };
+    const gates = new EndpointGates(() => clock.ms);
+    await sendOnce(gates, 'https://quick.example', clock, 10);
+    expect(gates.forEndpoint('https://quick.example')).toBe(gates.forEndpoint('https://quick.example'));
+
+    clock.ms += EndpointGates.IDLE_MS;
+    expect(gates.leaseAhead(1).size).toBe(1);
+    clock.ms += 1;
+    expect(gates.leaseAhead(1).size).toBe(0);
+    // A forgotten endpoint starts again unknown: no lease ahead until a quick send is seen.
+    gates.forEndpoint('https://quick.example').hold(1);
+    expect(gates.leaseAhead(1).size).toBe(0);
   });
 });

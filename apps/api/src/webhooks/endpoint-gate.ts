@@ -74,3 +74,42 @@ export class EndpointGate {
     }
   }
 }
+
+/** The gates of the endpoints this process holds deliveries of, each made on its endpoint's first delivery. */
+export class EndpointGates {
+  /** A quick endpoint may have this many times its send limit leased ahead, waiting for its slots. */
+  static readonly AHEAD_PER_SEND_SLOT = 3;
+  /** A gate outlives its endpoint's last held delivery this long, so its quickness is known to the next claims. */
+  static readonly IDLE_MS = 1_000;
+
+  private readonly gates = new Map<string, EndpointGate>();
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  forEndpoint(endpoint: string): EndpointGate {
+    let gate = this.gates.get(endpoint);
+    if (!gate) {
+      gate = new EndpointGate(this.now);
+      this.gates.set(endpoint, gate);
+    }
+    return gate;
+  }
+
+  unhold(endpoint: string): void {
+    this.gates.get(endpoint)?.unhold();
+  }
+
+  /**
+   * How many rows each endpoint may have leased ahead of its sends, for a claim. Endpoints whose latest send answered
+   * quickly get some; a slow or unknown one gets none, so rows waiting for its slots never crowd out other endpoints'
+   * deliveries from the overall concurrency. Gates that have held nothing for a while are forgotten here.
+   */
+  leaseAhead(perEndpoint: number): Map<string, number> {
+    const ahead = new Map<string, number>();
+    for (const [endpoint, gate] of this.gates) {
+      if (gate.idleLongerThan(EndpointGates.IDLE_MS)) this.gates.delete(endpoint);
+      else if (gate.answersQuickly) ahead.set(endpoint, perEndpoint * EndpointGates.AHEAD_PER_SEND_SLOT);
+    }
+    return ahead;
+  }
+}

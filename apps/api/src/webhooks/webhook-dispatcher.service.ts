@@ -5,7 +5,7 @@ import { Clock } from '../common/clock';
 import { uuid4 } from '../common/ids';
 import { type AppConfig, InjectConfig } from '../config/app-config';
 import { type ClaimedDelivery, type ClaimRequest, DeliveriesRepository, type DeliveryCompletion } from './deliveries.repository';
-import { EndpointGate } from './endpoint-gate';
+import { EndpointGates } from './endpoint-gate';
 import { WebhookAttempts } from './webhook-attempts';
 import { WebhookOutbox } from './webhook-outbox.service';
 import { WebhookSender } from './webhook-sender';
@@ -13,14 +13,10 @@ import { RunhookMetrics } from '../observability/runhook-metrics';
 
 const PURGE_EVERY_MS = 3_600_000;
 const PURGE_BATCH = 1_000;
-/** A quick endpoint may have this many times its send limit leased ahead, waiting for its slots. */
-const AHEAD_PER_SEND_SLOT = 3;
 /** Outcomes held back while a backlog waits for slots are written once this many have gathered... */
 const OUTCOME_BATCH = 32;
 /** ...or after this long, whichever comes first. */
 const OUTCOME_DELAY_MS = 2;
-/** An endpoint's gate outlives its last held delivery this long, so its quickness is known to the next claims. */
-const IDLE_GATE_MS = 1_000;
 
 /**
  * The worker side of the outbox. Claims due deliveries under a lease (woken in-process the moment a run end
@@ -35,7 +31,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   private readonly logger = new Logger(WebhookDispatcher.name);
   readonly owner = uuid4();
   private readonly inFlight = new Map<string, { endpoint: string; done: Promise<void> }>();
-  private readonly gates = new Map<string, EndpointGate>();
+  private readonly gates = new EndpointGates();
   private readonly waiters = new Map<string, (() => void)[]>();
   private completions: DeliveryCompletion[] = [];
   /** Claimed deliveries waiting for a send slot of their endpoint. */
@@ -199,7 +195,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
           leaseUntilMs: now + leaseMs,
           limit: free,
           perEndpoint: maxPerEndpoint,
-          ahead: this.aheadForQuickEndpoints(maxPerEndpoint),
+          ahead: this.gates.leaseAhead(maxPerEndpoint),
         };
         const recording = unrecorded;
         unrecorded = [];
@@ -229,20 +225,6 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       this.recordingFailed(batch, error);
       throw error;
     }
-  }
-
-  /**
-   * Endpoints whose latest send answered quickly may have rows leased ahead; a slow or unknown one gets none, so rows
-   * waiting for its slots never crowd out other endpoints' deliveries from the overall concurrency. Gates that have
-   * held nothing for a while are forgotten here.
-   */
-  private aheadForQuickEndpoints(perEndpoint: number): Map<string, number> {
-    const ahead = new Map<string, number>();
-    for (const [endpoint, gate] of this.gates) {
-      if (gate.idleLongerThan(IDLE_GATE_MS)) this.gates.delete(endpoint);
-      else if (gate.answersQuickly) ahead.set(endpoint, perEndpoint * AHEAD_PER_SEND_SLOT);
-    }
-    return ahead;
   }
 
   /**
@@ -277,8 +259,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
    * slots are busy), then is sent.
    */
   private launch(delivery: ClaimedDelivery, durable: Promise<void>, leaseUntilMs: number): void {
-    const gate = this.gates.get(delivery.endpoint) ?? new EndpointGate();
-    this.gates.set(delivery.endpoint, gate);
+    const gate = this.gates.forEndpoint(delivery.endpoint);
     gate.hold(delivery.send_limit);
     this.waitingForSlot += 1;
     let waiting = true;
@@ -382,7 +363,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     const entry = this.inFlight.get(deliveryId);
     if (!entry) return;
     this.inFlight.delete(deliveryId);
-    this.gates.get(entry.endpoint)?.unhold();
+    this.gates.unhold(entry.endpoint);
   }
 
   /** A retry due later gets a timer for its moment; the slow poll is only the safety net. */
