@@ -22,9 +22,10 @@ const OUTCOME_DELAY_MS = 2;
  * The worker side of the outbox. Claims due deliveries under a lease (woken in-process the moment a run end
  * commits; a slow poll covers other processes, restarts and expired leases), sends each with bounded concurrency
  * overall and per endpoint, and records every attempt. Completions are written in batches, in one transaction with
- * the next claim, once per event-loop turn, which keeps SQLite off the hot path. The claim loop never waits for the disk: a claimed delivery
- * waits for `untilDurable()` on its own before it is sent, and waiters hear of an outcome once it is on disk, so one
- * sync serves a run's end, the claim of its webhook and the outcomes written meanwhile.
+ * the next claim (held back a little while a backlog waits for slots; see `afterSend`), which keeps SQLite off the
+ * hot path. The claim loop never waits for the disk: a claimed delivery waits for `untilDurable()` on its own before
+ * it is sent, and waiters hear of an outcome once it is on disk, so one sync serves a run's end, the claim of its
+ * webhook and the outcomes written meanwhile.
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
